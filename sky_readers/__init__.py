@@ -1,0 +1,3 @@
+"""Sky Readers Haven, an online bookstore."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,57 @@
+"""The REST API, a FastAPI app that Reflex mounts beside its pages under /api."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from sky_readers import __version__
+from sky_readers.api.routes import catalog
+from sky_readers.core.errors import NotFoundError, ValidationError
+
+
+def _field_errors(exc: RequestValidationError) -> dict[str, str]:
+    errors = {}
+    for error in exc.errors():
+        location = [
+            str(part) for part in error["loc"] if part not in ("body", "query", "path")
+        ]
+        errors[".".join(location) or "request"] = error["msg"]
+    return errors
+
+
+def create_api() -> FastAPI:
+    """Build a new API app; a fresh one per call, since a served app cannot take middleware.
+
+    Returns:
+        The FastAPI app with every route and error handler.
+    """
+    api = FastAPI(
+        title="Sky Readers Haven API",
+        version=__version__,
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    api.include_router(catalog.router)
+
+    @api.exception_handler(RequestValidationError)
+    async def _invalid_request(_request: Request, exc: RequestValidationError):
+        errors = _field_errors(exc)
+        detail = "; ".join(f"{field}: {msg}" for field, msg in errors.items())
+        return JSONResponse(
+            status_code=422, content={"detail": detail, "errors": errors}
+        )
+
+    @api.exception_handler(ValidationError)
+    async def _invalid_input(_request: Request, exc: ValidationError):
+        return JSONResponse(
+            status_code=422, content={"detail": str(exc), "errors": exc.errors}
+        )
+
+    @api.exception_handler(NotFoundError)
+    async def _not_found(_request: Request, exc: NotFoundError):
+        return JSONResponse(status_code=404, content={"detail": str(exc)})
+
+    return api

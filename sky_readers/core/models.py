@@ -1,0 +1,21 @@
+"""Import of every table module, so SQLModel's metadata holds the whole schema."""
+
+from sky_readers.accounts.models import User
+from sky_readers.cart.models import Cart, CartItem
+from sky_readers.catalog.models import Author, Book, BookAuthor, BookCategory, Category
+from sky_readers.orders.models import Order, OrderItem
+from sky_readers.outbox.models import OutboxEmail
+
+__all__ = [
+    "Author",
+    "Book",
+    "BookAuthor",
+    "BookCategory",
+    "Cart",
+    "CartItem",
+    "Category",
+    "Order",
+    "OrderItem",
+    "OutboxEmail",
+    "User",
+]

@@ -1,0 +1,101 @@
+"""Build mails from templates and queue them in the outbox of the caller's transaction."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+from urllib.parse import urljoin
+
+import jinja2
+from sqlmodel import Session, select
+
+from sky_readers.core.settings import get_settings
+from sky_readers.outbox.models import OutboxEmail
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("sky_readers.outbox", "templates"),
+        # HTML parts escape every value; plain-text parts have nothing to escape.
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html",)),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def absolute_url(path: str) -> str:
+    """Turn a path such as "/confirm?token=..." into a link on PUBLIC_BASE_URL."""
+    return urljoin(get_settings().public_base_url.rstrip("/") + "/", path.lstrip("/"))
+
+
+def render(template: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    """Render a mail's subject, plain-text part and HTML part.
+
+    A template named "welcome" is three files: welcome.subject.txt, welcome.txt and
+    welcome.html, all given the store's name and base URL besides `context`.
+
+    Args:
+        template: Base name of the template files.
+        context: Values the templates use.
+
+    Returns:
+        The subject, the text body and the HTML body.
+    """
+    settings = get_settings()
+    values = {
+        "store_name": settings.store_name,
+        "base_url": settings.public_base_url.rstrip("/"),
+        **context,
+    }
+    env = _environment()
+    subject = env.get_template(f"{template}.subject.txt").render(values).strip()
+    text_body = env.get_template(f"{template}.txt").render(values)
+    html_body = env.get_template(f"{template}.html").render(values)
+    return subject, text_body, html_body
+
+
+def enqueue_email(
+    session: Session,
+    *,
+    kind: str,
+    to_address: str,
+    template: str,
+    context: dict[str, Any],
+    dedupe_key: str | None = None,
+) -> OutboxEmail:
+    """Render a mail and add it to the outbox in the caller's transaction.
+
+    The caller commits, so the mail exists exactly when the event that causes it does.
+    A second call with the same `dedupe_key` returns the mail already queued.
+
+    Args:
+        session: Session of the transaction that records the event.
+        kind: What causes the mail, such as "signup_confirmation".
+        to_address: Recipient's address.
+        template: Base name of the template files (see `render`).
+        context: Values the templates use.
+        dedupe_key: Key unique to the event, so one event queues one mail.
+
+    Returns:
+        The queued outbox row.
+    """
+    if dedupe_key is not None:
+        existing = session.exec(
+            select(OutboxEmail).where(OutboxEmail.dedupe_key == dedupe_key)
+        ).first()
+        if existing is not None:
+            return existing
+    subject, text_body, html_body = render(template, context)
+    email = OutboxEmail(
+        kind=kind,
+        dedupe_key=dedupe_key,
+        to_address=to_address,
+        subject=subject,
+        text_body=text_body,
+        html_body=html_body,
+    )
+    session.add(email)
+    session.flush()
+    return email
