@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "sky_readers.cli.users",
     "sky_readers.cli.mail",
     "sky_readers.cli.dev",
+    "sky_readers.cli.web",
 )
 
 logger = logging.getLogger(__name__)
