@@ -20,7 +20,7 @@ export REFLEX_TELEMETRY_ENABLED := false
 export NPM_CONFIG_REGISTRY ?= $(shell npm config get registry 2>/dev/null || echo https://registry.npmjs.org/)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup run test test-unit test-e2e browser web clean
+.PHONY: help setup run test test-unit test-e2e test-infra browser web clean
 
 help:
 	@echo "make run    set up and serve the store at http://127.0.0.1:$(PORT)/"
@@ -62,10 +62,24 @@ run: setup
 test-unit: setup
 	$(VENV)/bin/python -m pytest -p no:playwright --ignore=tests/e2e $(PYTEST_ARGS)
 
+# The harness builds and serves its own copy of the store; `timeout` stops a hung run
+# (SIGTERM lets the harness stop its server, SIGKILL follows 30 s later).
 test-e2e: setup browser web
-	timeout 1500 $(VENV)/bin/python -m pytest -p no:asyncio tests/e2e $(PYTEST_ARGS)
+	timeout --kill-after=30 1500 $(VENV)/bin/python -m pytest -p no:asyncio tests/e2e $(PYTEST_ARGS)
 
-test: test-unit test-e2e
+# The offline gates of infra/: pycep-parser parses every Bicep file and checkov scans
+# them, from their own virtual environment because checkov pins many packages.
+CHECKOV_VENV := .venv-checkov
+
+$(CHECKOV_VENV)/.installed: infra/requirements-checkov.txt
+	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r infra/requirements-checkov.txt
+	@touch $@
+
+test-infra: $(CHECKOV_VENV)/.installed
+	$(CHECKOV_VENV)/bin/python infra/check.py
+
+test: test-unit test-e2e test-infra
 
 clean:
 	rm -rf .web .states uploaded_files var sky_readers.db*

@@ -2,17 +2,16 @@
 
 import reflex as rx
 
+# Every table, so Reflex's start-up schema check sees complete foreign keys.
+import sky_readers.core.models  # noqa: F401
 from sky_readers.api.app import create_api
 from sky_readers.core.settings import get_settings
+from sky_readers.ui.pages.account import register_account_pages
+from sky_readers.ui.pages.store import register_store_pages
 
 get_settings().check_production_safety()
 
 app = rx.App(api_transformer=create_api())
 
-
-def index() -> rx.Component:
-    """Placeholder home page until the catalog pages exist."""
-    return rx.heading("Sky Readers Haven")
-
-
-app.add_page(index, route="/")
+register_store_pages(app)
+register_account_pages(app)

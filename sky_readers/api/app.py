@@ -7,7 +7,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from sky_readers import __version__
-from sky_readers.api.routes import catalog
+from sky_readers.accounts.errors import AuthenticationError, EmailNotConfirmedError
+from sky_readers.api.routes import accounts, admin_outbox, catalog, search
 from sky_readers.core.errors import NotFoundError, ValidationError
 
 
@@ -35,6 +36,21 @@ def create_api() -> FastAPI:
         redoc_url=None,
     )
     api.include_router(catalog.router)
+    api.include_router(accounts.router)
+    api.include_router(search.router)
+    api.include_router(admin_outbox.router)
+
+    @api.exception_handler(AuthenticationError)
+    async def _not_authenticated(_request: Request, exc: AuthenticationError):
+        return JSONResponse(
+            status_code=401,
+            content={"detail": str(exc)},
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+    @api.exception_handler(EmailNotConfirmedError)
+    async def _not_confirmed(_request: Request, exc: EmailNotConfirmedError):
+        return JSONResponse(status_code=403, content={"detail": str(exc)})
 
     @api.exception_handler(RequestValidationError)
     async def _invalid_request(_request: Request, exc: RequestValidationError):

@@ -6,7 +6,7 @@ import functools
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -42,6 +42,105 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # Interface the server listens on; App Service needs 0.0.0.0, a laptop 127.0.0.1.
     bind_host: str = "127.0.0.1"
+    # TCP port of `web serve`, for pages, websocket and API alike; App Service sets PORT.
+    port: int = Field(default=3000, ge=1, le=65535)
+    # Server processes of `web serve`; more than one needs REFLEX_REDIS_URL for state.
+    web_workers: int = Field(default=1, ge=1, le=64)
+
+    # Accounts.
+    # Lifetime of an API access token (JWT), in seconds.
+    jwt_lifetime_seconds: int = Field(default=900, ge=60)
+    # `iss` and `aud` claims written into every JWT and required on decode.
+    jwt_issuer: str = "sky-readers-haven"
+    jwt_audience: str = "sky-readers-haven-api"
+    # bcrypt cost factor (log2 of the rounds); 12 takes about 0.25 s per hash.
+    bcrypt_rounds: int = Field(default=12, ge=4, le=16)
+    # Lifetime of a browser session from login, in seconds (14 days).
+    session_lifetime_seconds: int = Field(default=14 * 24 * 3600, ge=300)
+    # Name of the HttpOnly cookie that carries the browser session id.
+    session_cookie_name: str = "sky_session"
+    # Lifetime of an email confirmation link and of a password reset link, in seconds.
+    confirmation_token_lifetime_seconds: int = Field(default=24 * 3600, ge=60)
+    reset_token_lifetime_seconds: int = Field(default=3600, ge=60)
+    # Failed logins allowed per account and per client address within the window.
+    login_max_failures_per_account: int = Field(default=5, ge=1)
+    login_max_failures_per_address: int = Field(default=20, ge=1)
+    login_failure_window_seconds: int = Field(default=15 * 60, ge=1)
+    # Accept addresses under the reserved .test domain (RFC 6761), as tests use.
+    allow_test_email_domains: bool = True
+
+    # Mail delivery.
+    # Who delivers queued mail: "console" writes it to the log and to EMAIL_FILE_DIR,
+    # "smtp" sends it to SMTP_HOST, "acs" to Azure Communication Services Email.
+    email_backend: Literal["console", "smtp", "acs"] = "console"
+    # Folder where the console backend writes one .eml file per mail.
+    email_file_dir: Path = PROJECT_ROOT / "var" / "mail"
+    # The From address; with ACS it must belong to a domain linked to the resource.
+    email_sender_address: str = "no-reply@sky-readers.localhost"
+    # Display name in the From header; the store's name when empty. SMTP only.
+    email_sender_name: str = ""
+    # Retry schedule: after the n-th failed attempt the next one waits
+    # min(MAX, BASE * MULTIPLIER**(n-1)) seconds, scaled by a random factor within
+    # 1 +/- JITTER. The defaults wait 30 s, 2 min, 8 min, 32 min, 2.1 h, 8.5 h and
+    # 12 h, so the 8th attempt comes about 23 hours after the first.
+    email_max_attempts: int = Field(default=8, ge=1)
+    email_retry_base_seconds: float = Field(default=30.0, gt=0)
+    email_retry_multiplier: float = Field(default=4.0, ge=1)
+    email_retry_max_seconds: float = Field(default=12 * 3600.0, gt=0)
+    email_retry_jitter: float = Field(default=0.2, ge=0, lt=1)
+    # How long a worker owns a claimed mail, in seconds; after that another worker
+    # may claim it again, so it must exceed the slowest send (ACS polling included).
+    email_lease_seconds: float = Field(default=300.0, gt=0)
+    # Run a delivery worker inside the web app; false when `mail worker` runs apart.
+    mail_worker_in_app: bool = True
+    # Seconds a worker sleeps when nothing is due, and mails it claims per round.
+    mail_worker_poll_seconds: float = Field(default=5.0, gt=0)
+    mail_worker_batch_size: int = Field(default=20, ge=1, le=500)
+    # SMTP server; SMTP_SECURITY is "none", "starttls" or "ssl" (implicit TLS).
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=1025, ge=1, le=65535)
+    smtp_security: Literal["none", "starttls", "ssl"] = "none"
+    # Login for the SMTP server; no login when SMTP_USERNAME is empty.
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    # PEM file of the certificate authority that signed the SMTP server's certificate;
+    # the system's trusted authorities when empty.
+    smtp_ca_file: str = ""
+    # Seconds to wait for the SMTP server to connect or answer.
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0)
+    # ACS resource as a connection string "endpoint=https://...;accesskey=...", or as
+    # ACS_ENDPOINT plus ACS_ACCESS_KEY. An http:// endpoint is kept as written.
+    acs_connection_string: SecretStr = SecretStr("")
+    acs_endpoint: str = ""
+    acs_access_key: SecretStr = SecretStr("")
+    # PEM file of the authority that signed the ACS endpoint's certificate, if private.
+    acs_ca_file: str = ""
+    # Seconds to wait for ACS to connect or answer one request.
+    acs_request_timeout_seconds: float = Field(default=30.0, gt=0)
+    # Seconds between two status polls when ACS sends no Retry-After, and the longest
+    # wait for a send operation to finish before the attempt counts as failed.
+    acs_poll_interval_seconds: float = Field(default=5.0, gt=0)
+    acs_poll_timeout_seconds: float = Field(default=120.0, gt=0)
+
+    # Google Books API v1.
+    # Base URL of the API; point it at `dev fake-google-books` to work offline.
+    google_books_api_url: str = "https://www.googleapis.com/books/v1"
+    # API key sent as `key=`; without one Google applies a small shared quota.
+    google_books_api_key: SecretStr = SecretStr("")
+    # Two-letter country sent as `country=`, which sets the saleInfo prices shown;
+    # none sent when empty, so Google guesses it from the server's address.
+    google_books_country: str = ""
+    # Seconds to wait for a connection, and for each read of the response.
+    google_books_connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    google_books_read_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Attempts per request, the first one included, on 429, 5xx and network errors.
+    google_books_max_attempts: int = Field(default=4, ge=1, le=10)
+    # Longest Retry-After the client waits, in seconds; a longer one fails at once.
+    google_books_max_retry_after_seconds: float = Field(default=30.0, ge=0)
+    # How long a successful response is reused for the same URL and parameters, in
+    # seconds, and how many responses are kept. The cache lives in one process.
+    google_books_cache_ttl_seconds: float = Field(default=3600.0, ge=0)
+    google_books_cache_max_entries: int = Field(default=512, ge=1)
 
     @field_validator("database_url")
     @classmethod

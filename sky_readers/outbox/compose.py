@@ -1,4 +1,4 @@
-"""Build mails from templates and queue them in the outbox of the caller's transaction."""
+"""Build mails from templates and queue them in the caller's transaction."""
 
 from __future__ import annotations
 

@@ -6,7 +6,15 @@ import datetime as dt
 import enum
 import uuid
 
-from sqlalchemy import Column, Index, String, Text
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 from sky_readers.core.types import UTCDateTime, utcnow
@@ -61,3 +69,55 @@ class OutboxEmail(SQLModel, table=True):
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )
     sent_at: dt.datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class AttemptOutcome(enum.StrEnum):
+    """How one delivery attempt ended."""
+
+    # Claimed and not finished yet, or its worker stopped before recording a result.
+    SENDING = "sending"
+    SENT = "sent"
+    # Failed in a way that may pass later: 429, 5xx, timeout, refused connection.
+    TRANSIENT_ERROR = "transient_error"
+    # Failed for good: invalid address, or a 4xx answer other than 429.
+    PERMANENT_ERROR = "permanent_error"
+    # The worker's lease ran out before it recorded a result, so another took over.
+    LEASE_EXPIRED = "lease_expired"
+
+
+class OutboxAttempt(SQLModel, table=True):
+    """One try at delivering an outbox mail, with its outcome and provider reply."""
+
+    __tablename__ = "email_outbox_attempt"
+    __table_args__ = (
+        UniqueConstraint("outbox_id", "number", name="uq_email_outbox_attempt_number"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    outbox_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("email_outbox.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        )
+    )
+    # 1 for the first attempt at this mail, 2 for the first retry, and so on.
+    number: int = Field(sa_column=Column(Integer, nullable=False))
+    # Identifier of the worker that made the attempt ("host:pid:suffix").
+    worker_id: str = Field(sa_column=Column(String(100), nullable=False))
+    backend: str = Field(sa_column=Column(String(20), nullable=False))
+    started_at: dt.datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+    finished_at: dt.datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime())
+    )
+    outcome: str = Field(
+        default=AttemptOutcome.SENDING.value,
+        sa_column=Column(String(20), nullable=False),
+    )
+    # The provider's id for the message: SMTP Message-ID or ACS operation id.
+    provider_message_id: str | None = Field(default=None, sa_column=Column(String(300)))
+    # The provider's error, such as "429 TooManyRequests: ..." or "timed out".
+    error: str | None = Field(default=None, sa_column=Column(Text))

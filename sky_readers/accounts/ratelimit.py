@@ -1,0 +1,129 @@
+"""Login limits per account and per client address, shared by every worker process."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, select
+
+from sky_readers.accounts.errors import LoginThrottledError
+from sky_readers.accounts.models import LoginAttempt
+from sky_readers.core.settings import get_settings
+from sky_readers.core.types import utcnow
+
+logger = logging.getLogger(__name__)
+
+
+def _failures_since(
+    session: Session, column, value: str, since: dt.datetime, limit: int
+) -> list[dt.datetime]:
+    # The newest `limit` failures in the window, newest first.
+    return list(
+        session.exec(
+            select(LoginAttempt.attempted_at)
+            .where(column == value)
+            .where(LoginAttempt.succeeded.is_(False))
+            .where(LoginAttempt.attempted_at > since)
+            .order_by(LoginAttempt.attempted_at.desc())
+            .limit(limit)
+        ).all()
+    )
+
+
+def _last_success(session: Session, account_key: str) -> dt.datetime | None:
+    return session.exec(
+        select(func.max(LoginAttempt.attempted_at))
+        .where(LoginAttempt.account_key == account_key)
+        .where(LoginAttempt.succeeded.is_(True))
+    ).one()
+
+
+def check_login_allowed(
+    session: Session,
+    *,
+    account_key: str,
+    client_address: str,
+    now: dt.datetime | None = None,
+) -> None:
+    """Raise when the account or the address has used up its failed logins.
+
+    An account allows LOGIN_MAX_FAILURES_PER_ACCOUNT failures since its last success
+    within LOGIN_FAILURE_WINDOW_SECONDS; an address allows
+    LOGIN_MAX_FAILURES_PER_ADDRESS failures within the window, whatever succeeds. The
+    wait ends when the oldest of the counted failures leaves the window.
+
+    NOTE: The count and the next attempt's record are separate statements, so
+    simultaneous requests in several workers can each pass with the last free
+    attempt; the overshoot is at most one attempt per worker.
+
+    Raises:
+        LoginThrottledError: With the seconds until the next attempt is allowed.
+    """
+    settings = get_settings()
+    now = now or utcnow()
+    window = dt.timedelta(seconds=settings.login_failure_window_seconds)
+    waits = []
+
+    since = now - window
+    last_success = _last_success(session, account_key)
+    account_since = max(since, last_success) if last_success else since
+    limits = (
+        (
+            LoginAttempt.account_key,
+            account_key,
+            account_since,
+            settings.login_max_failures_per_account,
+        ),
+        (
+            LoginAttempt.client_address,
+            client_address,
+            since,
+            settings.login_max_failures_per_address,
+        ),
+    )
+    for column, value, start, limit in limits:
+        failures = _failures_since(session, column, value, start, limit)
+        if len(failures) >= limit:
+            waits.append((failures[-1] + window - now).total_seconds())
+
+    if waits:
+        wait = int(max(waits) + 0.999)
+        logger.warning(
+            "login throttled for %s from %s for %d s", account_key, client_address, wait
+        )
+        raise LoginThrottledError(wait)
+
+
+def record_login_attempt(
+    session: Session,
+    *,
+    account_key: str,
+    client_address: str,
+    succeeded: bool,
+    now: dt.datetime | None = None,
+) -> None:
+    """Add one attempt to the counts; the caller commits."""
+    session.add(
+        LoginAttempt(
+            account_key=account_key[:320],
+            client_address=client_address[:64],
+            succeeded=succeeded,
+            attempted_at=now or utcnow(),
+        )
+    )
+    session.flush()
+
+
+def prune_login_attempts(session: Session, *, older_than: dt.timedelta) -> int:
+    """Delete attempts older than a period that no limit looks at any more.
+
+    Returns:
+        The number of rows deleted.
+    """
+    cutoff = utcnow() - older_than
+    result = session.exec(
+        delete(LoginAttempt).where(LoginAttempt.attempted_at < cutoff)
+    )
+    return result.rowcount

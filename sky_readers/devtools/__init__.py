@@ -1,0 +1,1 @@
+"""Development tools: fakes of outside services for tests and offline work."""

@@ -1,0 +1,188 @@
+"""Login by email or handle, one message for every failure, and the login limits."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlmodel import select
+
+from sky_readers.accounts import ratelimit, services
+from sky_readers.accounts.errors import (
+    INVALID_CREDENTIALS_MESSAGE,
+    AuthenticationError,
+    LoginThrottledError,
+)
+from sky_readers.accounts.models import LoginAttempt
+from sky_readers.core.types import utcnow
+from tests.accounts.helpers import PASSWORD, sign_up
+
+ADDRESS = "203.0.113.7"
+
+
+def _login(session, username, password=PASSWORD, address=ADDRESS):
+    return services.authenticate(
+        session, username=username, password=password, client_address=address
+    )
+
+
+def _fail(session, username="ada@example.test", address=ADDRESS):
+    with pytest.raises(AuthenticationError):
+        _login(session, username, "wrong password!", address)
+
+
+@pytest.mark.parametrize(
+    "username",
+    ["ada@example.test", " ADA@Example.Test ", "ada_lovelace", "Ada_Lovelace"],
+)
+def test_login_by_email_or_handle(session, username):
+    user = sign_up(session)
+    session.commit()
+    assert _login(session, username).id == user.id
+
+
+def test_login_unconfirmed_user_allowed(session):
+    user = sign_up(session)
+    session.commit()
+    assert _login(session, user.email).email_confirmed_at is None
+
+
+@pytest.mark.parametrize(
+    ("username", "password"),
+    [
+        ("ada@example.test", "wrong password!"),
+        ("nobody@example.test", PASSWORD),
+        ("nobody_here", PASSWORD),
+        ("ada@example.test", ""),
+        ("", PASSWORD),
+        ("ada@example.test", "€" * 25),
+    ],
+)
+def test_login_failures_share_one_message(session, username, password):
+    sign_up(session)
+    session.commit()
+    with pytest.raises(AuthenticationError) as caught:
+        _login(session, username, password)
+    assert str(caught.value) == INVALID_CREDENTIALS_MESSAGE
+
+
+def test_login_inactive_user_rejected(session):
+    user = sign_up(session)
+    user.is_active = False
+    session.add(user)
+    session.commit()
+    with pytest.raises(AuthenticationError):
+        _login(session, user.email)
+
+
+def test_failed_login_recorded_despite_rollback(session):
+    sign_up(session)
+    session.commit()
+    _fail(session)
+    session.rollback()
+    attempts = session.exec(select(LoginAttempt)).all()
+    assert [(a.account_key, a.succeeded) for a in attempts] == [
+        ("ada@example.test", False)
+    ]
+
+
+def test_five_failures_lock_account_with_wait(session):
+    sign_up(session)
+    session.commit()
+    for _ in range(5):
+        _fail(session)
+
+    with pytest.raises(LoginThrottledError) as caught:
+        _login(session, "ada@example.test")
+    assert 14 * 60 < caught.value.retry_after_seconds <= 15 * 60
+    assert "Wait 15 minutes" in str(caught.value)
+
+
+def test_account_lock_counts_handle_and_email_apart(session):
+    sign_up(session)
+    session.commit()
+    for _ in range(5):
+        _fail(session, "ada@example.test", address=f"198.51.100.{_}")
+    with pytest.raises(LoginThrottledError):
+        _login(session, "ada@example.test", address="192.0.2.1")
+    # The typed key is what counts: guessing by handle has its own five tries.
+    assert _login(session, "ada_lovelace", address="192.0.2.1").email
+
+
+def test_four_failures_then_success_resets_account_count(session):
+    sign_up(session)
+    session.commit()
+    for _ in range(4):
+        _fail(session)
+    _login(session, "ada@example.test")
+    for _ in range(4):
+        _fail(session)
+    assert _login(session, "ada@example.test").email == "ada@example.test"
+
+
+def test_twenty_failures_lock_address(session):
+    sign_up(session)
+    session.commit()
+    for number in range(20):
+        _fail(session, f"guess{number}@example.test")
+
+    with pytest.raises(LoginThrottledError):
+        _login(session, "ada@example.test")
+    assert _login(session, "ada@example.test", address="192.0.2.99").id
+
+
+def test_lock_ends_after_window(session):
+    sign_up(session)
+    session.commit()
+    old = utcnow() - dt.timedelta(minutes=15, seconds=1)
+    for _ in range(5):
+        ratelimit.record_login_attempt(
+            session,
+            account_key="ada@example.test",
+            client_address=ADDRESS,
+            succeeded=False,
+            now=old,
+        )
+    session.commit()
+    assert _login(session, "ada@example.test").email == "ada@example.test"
+
+
+def test_wait_counts_from_oldest_counted_failure(session):
+    now = utcnow()
+    for minutes_ago in (14, 10, 5, 3, 1):
+        ratelimit.record_login_attempt(
+            session,
+            account_key="ada@example.test",
+            client_address=ADDRESS,
+            succeeded=False,
+            now=now - dt.timedelta(minutes=minutes_ago),
+        )
+    with pytest.raises(LoginThrottledError) as caught:
+        ratelimit.check_login_allowed(
+            session, account_key="ada@example.test", client_address="x", now=now
+        )
+    assert caught.value.retry_after_seconds == 60
+
+
+def test_prune_keeps_recent_attempts(session):
+    now = utcnow()
+    for age in (dt.timedelta(days=2), dt.timedelta(minutes=1)):
+        ratelimit.record_login_attempt(
+            session,
+            account_key="k",
+            client_address=ADDRESS,
+            succeeded=False,
+            now=now - age,
+        )
+    assert ratelimit.prune_login_attempts(session, older_than=dt.timedelta(days=1)) == 1
+    assert len(session.exec(select(LoginAttempt)).all()) == 1
+
+
+def test_rehash_on_login_when_cost_changes(session, monkeypatch):
+    user = sign_up(session)
+    session.commit()
+    from sky_readers.core.settings import get_settings
+
+    monkeypatch.setattr(get_settings(), "bcrypt_rounds", 5)
+    _login(session, user.email)
+    assert user.password_hash.startswith("$2b$05$")

@@ -1,0 +1,266 @@
+"""ACS backend through the azure-communication-email SDK against the fake ACS API."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from sky_readers.core.settings import Settings
+from sky_readers.devtools.fake_acs import FakeAcsServer
+from sky_readers.outbox.backends.acs import AcsBackend, parse_connection_string
+from sky_readers.outbox.backends.base import OutgoingEmail
+from sky_readers.outbox.errors import (
+    EmailConfigurationError,
+    PermanentDeliveryError,
+    TransientDeliveryError,
+)
+from sky_readers.outbox.models import AttemptOutcome, EmailStatus, OutboxEmail
+from sky_readers.outbox.worker import MailWorker, RetrySchedule
+from tests.outbox.fixtures import FAST_RETRIES, free_port, queue_mail
+
+OPERATION_ID = "5d0c1f7e-2b8a-4c1e-9a77-0e9f3c2d1a00"
+
+
+def _mail(operation_id: str = OPERATION_ID) -> OutgoingEmail:
+    return OutgoingEmail(
+        outbox_id=1,
+        operation_id=operation_id,
+        sender_address="DoNotReply@shop.test",
+        sender_name="Sky Readers Haven",
+        to_address="reader@example.test",
+        subject="Your order has shipped",
+        text_body="Track it at http://localhost:3000/orders/1",
+        html_body="<p>Track it</p>",
+    )
+
+
+def test_acs_sends_signed_request_and_polls(fake_acs, acs_backend):
+    fake_acs.set_running_polls(2)
+
+    operation_id = acs_backend.send(_mail())
+
+    assert operation_id == OPERATION_ID
+    (delivery,) = fake_acs.deliveries()
+    assert delivery.operation_id == OPERATION_ID
+    assert delivery.to == ["reader@example.test"]
+    assert delivery.subject == "Your order has shipped"
+    message = fake_acs.state.operations[OPERATION_ID].message
+    assert message["senderAddress"] == "DoNotReply@shop.test"
+    assert message["content"]["plainText"].startswith("Track it")
+    assert fake_acs.state.requests == {"POST": 1, "GET": 3}
+    assert fake_acs.state.answers["401"] == 0
+
+
+def test_acs_wrong_key_is_rejected_by_signature_check(fake_acs):
+    backend = AcsBackend(
+        endpoint=fake_acs.endpoint,
+        access_key="d3Jvbmcta2V5LXdyb25nLWtleQ==",
+        request_timeout=2,
+    )
+    with pytest.raises(PermanentDeliveryError, match="401"):
+        backend.send(_mail())
+    assert fake_acs.deliveries() == []
+    assert fake_acs.state.answers["401"] == 1
+
+
+@pytest.mark.parametrize("kind", ["500", "503"])
+def test_acs_server_error_is_transient_with_one_post(fake_acs, acs_backend, kind):
+    fake_acs.fail_next(kind)
+    with pytest.raises(TransientDeliveryError, match=kind):
+        acs_backend.send(_mail())
+    # The SDK's retries are off, so the worker alone decides about a resend.
+    assert fake_acs.state.requests["POST"] == 1
+
+
+def test_acs_throttling_carries_retry_after(fake_acs, acs_backend):
+    fake_acs.fail_next("429", retry_after=7)
+    with pytest.raises(TransientDeliveryError, match="429") as caught:
+        acs_backend.send(_mail())
+    assert caught.value.retry_after == 7
+    assert fake_acs.state.requests["POST"] == 1
+
+
+def test_acs_timeout_then_resend_delivers_once(fake_acs, acs_backend):
+    fake_acs.fail_next("timeout")
+    started = time.monotonic()
+    with pytest.raises(TransientDeliveryError, match="in time"):
+        acs_backend.send(_mail())
+    assert time.monotonic() - started < 1.4
+
+    # The stalled request had queued the mail; the resend carries the same
+    # operation id, so it is recognised instead of delivered again.
+    assert acs_backend.send(_mail()) == OPERATION_ID
+    assert fake_acs.deliveries_per_operation() == {OPERATION_ID: 1}
+    assert fake_acs.state.repeated_posts == 1
+
+
+def test_acs_failed_operation_is_transient(fake_acs, acs_backend):
+    fake_acs.fail_next("failed")
+    with pytest.raises(TransientDeliveryError, match="ended Failed"):
+        acs_backend.send(_mail())
+    assert fake_acs.deliveries() == []
+    # A later try under the same operation id is a new delivery attempt.
+    acs_backend.send(_mail())
+    assert fake_acs.deliveries_per_operation() == {OPERATION_ID: 1}
+
+
+def test_acs_bad_request_is_permanent(fake_acs, acs_backend):
+    fake_acs.fail_next("400")
+    with pytest.raises(PermanentDeliveryError, match="InvalidSenderUserName"):
+        acs_backend.send(_mail())
+
+
+def test_acs_failed_status_poll_is_transient(fake_acs, acs_backend):
+    fake_acs.fail_next("500", polls=True)
+    with pytest.raises(TransientDeliveryError, match="status poll"):
+        acs_backend.send(_mail())
+
+
+def test_acs_operation_still_running_after_poll_timeout(fake_acs):
+    fake_acs.set_running_polls(1000)
+    backend = AcsBackend(
+        endpoint=fake_acs.endpoint,
+        access_key=fake_acs.access_key,
+        poll_interval=0.05,
+        poll_timeout=0.5,
+    )
+    with pytest.raises(TransientDeliveryError, match="still Running"):
+        backend.send(_mail())
+
+
+def test_acs_nothing_listening_is_transient():
+    backend = AcsBackend(
+        endpoint=f"http://127.0.0.1:{free_port()}",
+        access_key="a2V5",
+        request_timeout=1,
+    )
+    with pytest.raises(TransientDeliveryError, match="cannot reach ACS"):
+        backend.send(_mail())
+
+
+def test_connection_string_keeps_http_endpoint():
+    endpoint, key = parse_connection_string(
+        "endpoint=http://127.0.0.1:8089/;accesskey=a2V5PQ=="
+    )
+    assert endpoint == "http://127.0.0.1:8089"
+    assert key == "a2V5PQ=="
+    endpoint, _key = parse_connection_string(
+        "Endpoint=shop.communication.azure.com;AccessKey=a2V5"
+    )
+    assert endpoint == "https://shop.communication.azure.com"
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"acs_connection_string": "endpoint=http://x/"}, "accesskey"),
+        ({"acs_endpoint": "http://127.0.0.1:1"}, "ACS_CONNECTION_STRING"),
+        (
+            {"acs_endpoint": "http://127.0.0.1:1", "acs_access_key": "not base64!"},
+            "base64",
+        ),
+    ],
+)
+def test_acs_settings_errors_name_the_setting(settings, message):
+    with pytest.raises(EmailConfigurationError, match=message):
+        AcsBackend.from_settings(Settings(email_backend="acs", **settings))
+
+
+def test_acs_backend_from_connection_string_sends(fake_acs):
+    settings = Settings(
+        email_backend="acs",
+        acs_connection_string=fake_acs.connection_string,
+        acs_poll_interval_seconds=0.05,
+    )
+    backend = AcsBackend.from_settings(settings)
+    assert backend.send(_mail()) == OPERATION_ID
+
+
+def test_worker_retries_throttled_mail_after_retry_after(engine, session, fake_acs):
+    (outbox_id,) = queue_mail(session)
+    backend = AcsBackend(
+        endpoint=fake_acs.endpoint, access_key=fake_acs.access_key, poll_interval=0.02
+    )
+    schedule = RetrySchedule(base_seconds=0.01, max_seconds=60, jitter=0)
+    worker = MailWorker(backend, engine=engine, schedule=schedule)
+    fake_acs.fail_next("429", retry_after=1)
+
+    worker.run_once()
+    session.expire_all()
+    mail = session.get(OutboxEmail, outbox_id)
+    assert mail.status == EmailStatus.RETRYING.value
+    assert "429" in mail.last_error
+    assert worker.run_once().claimed == 0
+
+    time.sleep(1.1)
+    worker.run_once()
+    session.expire_all()
+    mail = session.get(OutboxEmail, outbox_id)
+    assert mail.status == EmailStatus.SENT.value
+    assert fake_acs.deliveries_per_operation() == {mail.operation_id: 1}
+
+
+def test_worker_every_acs_failure_kind_ends_sent_once(engine, session, fake_acs):
+    ids = queue_mail(session, 5)
+    backend = AcsBackend(
+        endpoint=fake_acs.endpoint,
+        access_key=fake_acs.access_key,
+        request_timeout=0.5,
+        poll_interval=0.02,
+    )
+    schedule = RetrySchedule(
+        max_attempts=8, base_seconds=0.001, multiplier=1, max_seconds=0.001
+    )
+    worker = MailWorker(backend, engine=engine, schedule=schedule)
+    for kind in ("429", "500", "503", "timeout", "failed"):
+        fake_acs.fail_next(kind, retry_after=0 if kind == "429" else None)
+
+    assert worker.run_once().retrying == 5
+    fake_acs.fail_next("500", polls=True)
+    for _ in range(3):
+        time.sleep(0.01)
+        worker.run_once()
+
+    session.expire_all()
+    mails = [session.get(OutboxEmail, i) for i in ids]
+    assert [m.status for m in mails] == ["sent"] * 5
+    deliveries = fake_acs.deliveries_per_operation()
+    assert deliveries == {m.operation_id: 1 for m in mails}
+    assert sum(m.attempts for m in mails) == 5 + 5 + 1
+    from sky_readers.outbox.services import get_outbox_email
+
+    errors = " | ".join(
+        attempt.error or ""
+        for outbox_id in ids
+        for attempt in get_outbox_email(session, outbox_id).attempt_log
+    )
+    for expected in ("429", "500", "503", "in time", "ended Failed", "status poll"):
+        assert expected in errors
+
+
+def test_worker_marks_permanent_acs_failure_dead(engine, session, fake_acs):
+    (outbox_id,) = queue_mail(session)
+    backend = AcsBackend(endpoint=fake_acs.endpoint, access_key=fake_acs.access_key)
+    fake_acs.fail_next("400")
+    MailWorker(backend, engine=engine, schedule=FAST_RETRIES).run_once()
+    session.expire_all()
+    mail = session.get(OutboxEmail, outbox_id)
+    assert mail.status == EmailStatus.DEAD.value
+    assert mail.attempts == 1
+    from sky_readers.outbox.services import get_outbox_email
+
+    (attempt,) = get_outbox_email(session, outbox_id).attempt_log
+    assert attempt.outcome == AttemptOutcome.PERMANENT_ERROR.value
+    assert "InvalidSenderUserName" in attempt.error
+
+
+def test_fake_acs_rejects_unsigned_request():
+    import httpx
+
+    with FakeAcsServer() as fake:
+        response = httpx.post(
+            f"{fake.endpoint}/emails:send?api-version=2025-09-01", json={}
+        )
+    assert response.status_code == 401
+    assert "Authentication failed" in response.json()["error"]["message"]
