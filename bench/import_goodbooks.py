@@ -113,7 +113,8 @@ def _row(backend: str, results: list[tuple[float, float, str]]) -> str:
     verdict = "yes" if median < TARGET_SECONDS else "**no**"
     return (
         f"| {backend} | {median:.2f} | {min(firsts):.2f} | {max(firsts):.2f} | "
-        f"{statistics.median(seconds):.2f} | {median / TARGET_SECONDS:.0%} | {verdict} |"
+        f"{statistics.median(seconds):.2f} | {median / TARGET_SECONDS:.0%} | "
+        f"{verdict} |"
     )
 
 
@@ -167,8 +168,10 @@ def main() -> int:
     lines += [
         "",
         f"Counts of every run: {sqlite_results[0][2]}.",
-        f"One-minute load average: {load_before:.1f} before the runs, "
-        f"{os.getloadavg()[0]:.1f} after (other processes share the machine).",
+        (
+            f"One-minute load average: {load_before:.1f} before the runs, "
+            f"{os.getloadavg()[0]:.1f} after (other processes share the machine)."
+        ),
     ]
     if postgres_results:
         sqlite_median = statistics.median(first for first, _s, _c in sqlite_results)

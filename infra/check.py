@@ -32,7 +32,7 @@ SKIP_COMMENT = re.compile(r"//\s*checkov:skip=(?P<check>[A-Z0-9_]+)(?P<rest>[^\n
 
 @dataclass
 class Report:
-    """What the checks found; problems fail the run, warnings do not."""
+    """Findings of the checks: problems fail the run, warnings do not."""
 
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)

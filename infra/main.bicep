@@ -137,8 +137,10 @@ var tags = {
 }
 var coversContainerName = 'covers'
 var databaseName = 'sky_readers'
+// The Google Books secret exists only when a key was given.
+var googleBooksApiKeySecretName = empty(googleBooksApiKey) ? '' : 'google-books-api-key'
 
-resource resourceGroup 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: 'rg-${environmentName}'
   location: location
   tags: tags
@@ -146,7 +148,7 @@ resource resourceGroup 'Microsoft.Resources/resourceGroups@2024-03-01' = {
 
 module monitoring 'modules/monitoring.bicep' = {
   name: 'monitoring'
-  scope: resourceGroup
+  scope: rg
   params: {
     location: location
     tags: tags
@@ -158,7 +160,7 @@ module monitoring 'modules/monitoring.bicep' = {
 
 module keyVault 'modules/keyvault.bicep' = {
   name: 'keyvault'
-  scope: resourceGroup
+  scope: rg
   params: {
     location: location
     tags: tags
@@ -168,12 +170,13 @@ module keyVault 'modules/keyvault.bicep' = {
     softDeleteRetentionInDays: 90
     secretKey: secretKey
     googleBooksApiKey: googleBooksApiKey
+    googleBooksApiKeySecretName: googleBooksApiKeySecretName
   }
 }
 
 module postgres 'modules/postgres.bicep' = {
   name: 'postgres'
-  scope: resourceGroup
+  scope: rg
   params: {
     location: location
     tags: tags
@@ -196,7 +199,7 @@ module postgres 'modules/postgres.bicep' = {
 
 module storage 'modules/storage.bicep' = {
   name: 'storage'
-  scope: resourceGroup
+  scope: rg
   params: {
     location: location
     tags: tags
@@ -211,7 +214,7 @@ module storage 'modules/storage.bicep' = {
 
 module communication 'modules/communication.bicep' = {
   name: 'communication'
-  scope: resourceGroup
+  scope: rg
   params: {
     tags: tags
     communicationServiceName: 'acs-${resourceToken}'
@@ -224,7 +227,7 @@ module communication 'modules/communication.bicep' = {
 
 module redis 'modules/redis.bicep' = {
   name: 'redis'
-  scope: resourceGroup
+  scope: rg
   params: {
     location: location
     tags: tags
@@ -238,7 +241,7 @@ module redis 'modules/redis.bicep' = {
 
 module web 'modules/appservice.bicep' = {
   name: 'web'
-  scope: resourceGroup
+  scope: rg
   params: {
     location: location
     tags: tags
@@ -253,7 +256,7 @@ module web 'modules/appservice.bicep' = {
     dbUpgradeOnStart: dbUpgradeOnStart
     keyVaultName: keyVault.outputs.name
     secretKeySecretName: keyVault.outputs.secretKeySecretName
-    googleBooksApiKeySecretName: keyVault.outputs.googleBooksApiKeySecretName
+    googleBooksApiKeySecretName: googleBooksApiKeySecretName
     databaseUrlSecretName: postgres.outputs.databaseUrlSecretName
     redisUrlSecretName: redis.outputs.redisUrlSecretName
     storageConnectionStringSecretName: storage.outputs.connectionStringSecretName
@@ -269,7 +272,7 @@ module web 'modules/appservice.bicep' = {
 // azd stores these in the environment (.azure/<name>/.env) and passes them to hooks.
 output AZURE_LOCATION string = location
 output AZURE_TENANT_ID string = tenant().tenantId
-output AZURE_RESOURCE_GROUP string = resourceGroup.name
+output AZURE_RESOURCE_GROUP string = rg.name
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output AZURE_KEY_VAULT_ENDPOINT string = keyVault.outputs.uri
 output PUBLIC_BASE_URL string = web.outputs.publicBaseUrl

@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-# Every table, so Reflex's start-up schema check sees complete foreign keys.
+# Import every table, so Reflex's start-up schema check finds complete foreign keys.
 import sky_readers.core.models  # noqa: F401
 from sky_readers.api.app import create_api
 from sky_readers.core.settings import get_settings

@@ -20,6 +20,9 @@ if [ "${DB_UPGRADE_ON_START:-false}" = "true" ]; then
   python -m sky_readers db upgrade
 fi
 
-echo "startup: serving on 0.0.0.0:${PORT:-8000} with ${WEB_WORKERS:-2} worker(s)"
+# App Service routes to port 8000 on every interface; BIND_HOST=127.0.0.1 keeps a
+# local trial of this script on loopback.
+host="${BIND_HOST:-0.0.0.0}"
+echo "startup: serving on $host:${PORT:-8000} with ${WEB_WORKERS:-2} worker(s)"
 exec python -m sky_readers web serve \
-  --host 0.0.0.0 --port "${PORT:-8000}" --workers "${WEB_WORKERS:-2}"
+  --host "$host" --port "${PORT:-8000}" --workers "${WEB_WORKERS:-2}"

@@ -6,7 +6,7 @@
 #
 # Environment (from azd): AZURE_RESOURCE_GROUP, POSTGRES_SERVER_NAME,
 # AZURE_KEY_VAULT_NAME. Optional: SKY_READERS_DEPLOYER_IP (this machine's public
-# address; otherwise the hook asks api.ipify.org, as `az postgres flexible-server
+# address; otherwise the hook queries api.ipify.org, as `az postgres flexible-server
 # create` does), SKY_READERS_SKIP_MIGRATION=true to leave the migration to the app's
 # start (DB_UPGRADE_ON_START).
 set -euo pipefail

@@ -191,6 +191,9 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     DB_UPGRADE_ON_START: dbUpgradeOnStart ? 'true' : 'false'
     // Accounts: only real mail domains in production.
     ALLOW_TEST_EMAIL_DOMAINS: 'false'
+    // App Service's front end is one proxy that appends the client address to
+    // X-Forwarded-For, which login throttling reads.
+    TRUSTED_PROXY_HOPS: '1'
     // Mail through Azure Communication Services, sent by a worker inside the app.
     EMAIL_BACKEND: 'acs'
     EMAIL_SENDER_ADDRESS: emailSenderAddress

@@ -33,8 +33,11 @@ param softDeleteRetentionInDays int
 param secretKey string
 
 @secure()
-@description('Google Books API key for catalog look-ups; empty to use the keyless quota, and then no secret is written.')
+@description('Google Books API key for catalog look-ups; empty to use the keyless quota.')
 param googleBooksApiKey string
+
+@description('Name of the Google Books key secret; empty when there is no key, and then no secret is written.')
+param googleBooksApiKeySecretName string
 
 // Built-in role "Key Vault Secrets Officer": read and write secrets, not keys.
 var secretsOfficerRoleId = 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
@@ -86,9 +89,9 @@ resource secretKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
   }
 }
 
-resource googleBooksApiKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(googleBooksApiKey)) {
+resource googleBooksApiKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(googleBooksApiKeySecretName)) {
   parent: vault
-  name: 'google-books-api-key'
+  name: googleBooksApiKeySecretName
   properties: {
     // checkov:skip=CKV_AZURE_41: Google issues API keys without an expiry; an expiry date here would break the app's Key Vault reference.
     // checkov:skip=CKV_AZURE_114: contentType is set below; checkov 3.3.30 reads no properties of a resource with an if condition.
@@ -101,5 +104,3 @@ output name string = vault.name
 output id string = vault.id
 output uri string = vault.properties.vaultUri
 output secretKeySecretName string = secretKeySecret.name
-// Empty when no Google Books API key was given.
-output googleBooksApiKeySecretName string = empty(googleBooksApiKey) ? '' : 'google-books-api-key'

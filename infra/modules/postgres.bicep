@@ -98,6 +98,8 @@ resource server 'Microsoft.DBforPostgreSQL/flexibleServers@2024-08-01' = {
   }
 }
 
+// The server runs one operation at a time, so its children are created in a chain
+// (dependsOn) rather than in parallel.
 resource database 'Microsoft.DBforPostgreSQL/flexibleServers/databases@2024-08-01' = {
   parent: server
   name: databaseName
@@ -105,6 +107,9 @@ resource database 'Microsoft.DBforPostgreSQL/flexibleServers/databases@2024-08-0
     charset: 'UTF8'
     collation: 'en_US.utf8'
   }
+  dependsOn: [
+    requireSecureTransport
+  ]
 }
 
 // The start and end address 0.0.0.0 is Azure's marker for "connections from Azure
@@ -116,6 +121,9 @@ resource allowAzureServices 'Microsoft.DBforPostgreSQL/flexibleServers/firewallR
     startIpAddress: '0.0.0.0'
     endIpAddress: '0.0.0.0'
   }
+  dependsOn: [
+    database
+  ]
 }
 
 resource allowClient 'Microsoft.DBforPostgreSQL/flexibleServers/firewallRules@2024-08-01' = if (!empty(clientIpAddress)) {
@@ -125,6 +133,9 @@ resource allowClient 'Microsoft.DBforPostgreSQL/flexibleServers/firewallRules@20
     startIpAddress: clientIpAddress
     endIpAddress: clientIpAddress
   }
+  dependsOn: [
+    allowAzureServices
+  ]
 }
 
 // Clients must use TLS; this is the server's default, written down so that it stays.

@@ -75,6 +75,11 @@ logger = logging.getLogger(__name__)
 
 # Largest page Google serves for `volumes.list`; a larger maxResults is a 400.
 MAX_PAGE_SIZE = 40
+# Reasons of a 403 that a later attempt may pass, and of a 403 that lasts the day.
+RATE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
+QUOTA_REASONS = frozenset(
+    {"dailyLimitExceeded", "dailyLimitExceededUnreg", "quotaExceeded"}
+)
 # Volume ids are URL-safe base64-like strings such as "49T5twEACAAJ".
 _VOLUME_ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
 
@@ -105,6 +110,15 @@ def parse_retry_after(
         when = when.replace(tzinfo=dt.UTC)
     current = now or dt.datetime.now(dt.UTC)
     return max(0.0, (when - current).total_seconds())
+
+
+def _error_reason(response: httpx.Response) -> str | None:
+    """Return the `reason` of the first entry of Google's error body, if any."""
+    try:
+        reason = decode_json(response.content)["error"]["errors"][0]["reason"]
+    except (GoogleBooksBadResponse, KeyError, IndexError, TypeError):
+        return None
+    return reason if isinstance(reason, str) else None
 
 
 def _error_message(response: httpx.Response) -> str:
@@ -276,6 +290,9 @@ class GoogleBooksClient:
             )
             if not page.items:
                 return
+            if all(volume.volume_id in seen for volume in page.items):
+                # A page of repeats means Google is past the real results.
+                return
             for volume in page.items:
                 if volume.volume_id in seen:
                     continue
@@ -376,7 +393,7 @@ class GoogleBooksClient:
             raise self._unavailable(exc) from None
         except httpx.TimeoutException as exc:
             msg = (
-                f"Google Books did not answer {path} in time after "
+                f"Google Books timed out on {path} after "
                 f"{self.max_attempts} attempt(s); try again later"
             )
             raise GoogleBooksUnavailable(msg) from exc
@@ -387,20 +404,42 @@ class GoogleBooksClient:
             )
             raise GoogleBooksUnavailable(msg) from exc
 
+        self._raise_for_status(path, response)
+        return decode_json(response.content)
+
+    def _raise_for_status(self, path: str, response: httpx.Response) -> None:
+        """Turn a 4xx response, which retrying would not fix, into a domain error."""
         if response.status_code == 404:
             raise GoogleBooksNotFound(
                 f"Google Books has no volume at {path}: {_error_message(response)}"
+            )
+        if response.status_code == 403 and _error_reason(response) in QUOTA_REASONS:
+            raise GoogleBooksUnavailable(
+                f"Google Books daily quota is used up ({_error_message(response)}); "
+                "try again tomorrow or set GOOGLE_BOOKS_API_KEY to a key with more quota"
+            )
+        if response.status_code in (400, 401, 403) and "key" in self._error_text(
+            response
+        ):
+            raise GoogleBooksRequestError(
+                f"Google Books rejected the API key ({_error_message(response)}): "
+                "check GOOGLE_BOOKS_API_KEY"
             )
         if response.status_code >= 400:
             raise GoogleBooksRequestError(
                 f"Google Books rejected the request to {path} with HTTP "
                 f"{response.status_code}: {_error_message(response)}"
             )
-        return decode_json(response.content)
+
+    @staticmethod
+    def _error_text(response: httpx.Response) -> str:
+        return f"{_error_reason(response)} {_error_message(response)}".lower()
 
     def _attempt(self, path: str, params: dict[str, str]) -> httpx.Response:
         response = self._http.get(path, params=params)
-        if response.status_code == 429 or response.status_code >= 500:
+        status = response.status_code
+        rate_limited = status == 403 and _error_reason(response) in RATE_LIMIT_REASONS
+        if status == 429 or status >= 500 or rate_limited:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
             raise _RetryableResponse(response, retry_after)
         return response
@@ -433,8 +472,8 @@ class GoogleBooksClient:
     def _unavailable(self, error: _RetryableResponse) -> GoogleBooksUnavailable:
         status = error.response.status_code
         reason = _error_message(error.response)
-        if status == 429:
-            msg = f"Google Books quota exceeded (HTTP 429: {reason})"
+        if status in (403, 429):
+            msg = f"Google Books quota exceeded (HTTP {status}: {reason})"
         else:
             msg = f"Google Books is unavailable (HTTP {status}: {reason})"
         if error.retry_after is not None:

@@ -19,7 +19,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from sky_readers.core.errors import NotFoundError, SkyReadersError, ValidationError
-from sky_readers.core.money import round_money
+from sky_readers.core.money import MAX_AMOUNT, round_money
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +27,8 @@ logger = logging.getLogger(__name__)
 SALEABLE = frozenset({"FOR_SALE", "FOR_SALE_AND_RENTAL", "FOR_PREORDER"})
 # Image sizes from the largest to the smallest, as named in volumeInfo.imageLinks.
 IMAGE_SIZES = ("extraLarge", "large", "medium", "small", "thumbnail", "smallThumbnail")
+# Page counts above this are data errors; the longest printed books stay well below.
+MAX_PAGES = 100_000
 _YEAR_PREFIX = re.compile(r"^(-?\d{1,4})(?:-(\d{2}))?(?:-(\d{2}))?")
 
 
@@ -206,8 +208,8 @@ def volume_from_json(item: Mapping[str, Any]) -> GoogleVolume:
         other_identifiers=others,
         category_paths=paths,
         categories=categories,
-        page_count=_positive_int(info.get("pageCount"))
-        or _positive_int(info.get("printedPageCount")),
+        page_count=_positive_int(info.get("pageCount"), MAX_PAGES)
+        or _positive_int(info.get("printedPageCount"), MAX_PAGES),
         language=_text(info.get("language")),
         print_type=_text(info.get("printType")),
         average_rating=_rating(info.get("averageRating")),
@@ -316,10 +318,10 @@ def _distinct(values) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v for v in values if v))
 
 
-def _positive_int(value: Any) -> int | None:
+def _positive_int(value: Any, maximum: int = 2**31 - 1) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
         return None
-    return int(value) if value > 0 else None
+    return int(value) if 0 < value <= maximum else None
 
 
 def _rating(value: Any) -> Decimal | None:
@@ -376,7 +378,13 @@ def _price(value: Any) -> Price | None:
     ):
         return None
     try:
-        return Price(round_money(Decimal(amount), currency), currency.upper())
+        rounded = round_money(Decimal(amount), currency)
     except (ValidationError, TypeError):
-        logger.warning("Ignoring a price in unknown currency %r", currency)
+        logger.warning(
+            "Ignoring the price %s %r: invalid amount or currency", amount, currency
+        )
         return None
+    if not 0 <= rounded <= MAX_AMOUNT:
+        logger.warning("Ignoring the price %s %s: out of range", amount, currency)
+        return None
+    return Price(rounded, currency.upper())

@@ -39,8 +39,21 @@ class Caller:
 
 
 def client_address(request: Request) -> str:
-    """Return the client's IP address as the server saw it."""
-    return request.client.host if request.client else "unknown"
+    """Return the client's IP address, as the login limits count it.
+
+    Behind TRUSTED_PROXY_HOPS proxies the address is the entry of X-Forwarded-For
+    that the outermost trusted proxy added; entries further left are client-supplied.
+    """
+    peer = request.client.host if request.client else "unknown"
+    hops = get_settings().trusted_proxy_hops
+    if hops == 0:
+        return peer
+    forwarded = [
+        entry.strip()
+        for entry in request.headers.get("x-forwarded-for", "").split(",")
+        if entry.strip()
+    ]
+    return forwarded[-hops] if len(forwarded) >= hops else peer
 
 
 def session_cookie(request: Request) -> str | None:

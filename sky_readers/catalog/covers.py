@@ -70,7 +70,7 @@ def cover_path(
     Returns:
         A path starting with "/api/covers/".
     """
-    # TODO: point at the uploaded image once cover storage serves public URLs; until
+    # TODO: point at the uploaded image once cover storage serves public URLs. Until
     # then uploaded covers also get the placeholder, so no page shows a broken image.
     _ = cover_image
     return f"/api/covers/{book_id}.svg?v={cover_version(title, authors)}"

@@ -389,9 +389,9 @@ TAG_CATEGORIES: dict[str, tuple[str, ...]] = {
     "travelogue": ("travel",),
 }
 
-# Shelf, format and reading-status tags that are never genres. The synonym table
-# above is the only way a tag becomes a category; this list documents the most used
-# non-genre tags so that a tag in both places is caught by a test.
+# Shelf, format and reading-status tags that are never genres. Only the synonym
+# table above turns a tag into a category. This list names the most used non-genre
+# tags, so a test catches a tag that is put in both places.
 SHELF_TAGS: frozenset[str] = frozenset(
     {
         "to-read",

@@ -310,7 +310,7 @@ def parse_book_row(row: dict[str, str]) -> GoodbooksBook:
     """Repair one row of books.csv.
 
     Raises:
-        RowSkipped: The row has no title or no numeric ids; the message says which.
+        RowSkipped: The row has no title or no numeric ids (the message is the reason).
     """
     goodbooks_id = _parse_int(row["book_id"])
     goodreads_id = _parse_int(row["goodreads_book_id"])
@@ -341,7 +341,7 @@ def parse_book_row(row: dict[str, str]) -> GoodbooksBook:
 
 
 def check_folder(folder: Path) -> dict[str, Path]:
-    """Check that the folder holds the three goodbooks files.
+    """Check that the folder contains the three goodbooks files.
 
     Returns:
         The path of each file by name.
@@ -431,7 +431,7 @@ def read_books(
 
 
 def _count_data_lines(path: Path) -> int:
-    # An estimate for the progress bar: quoted fields in books.csv hold no newlines.
+    # Total for the progress bar; quoted fields in books.csv contain no newlines.
     with path.open("rb") as handle:
         return max(sum(1 for _line in handle) - 1, 0)
 
@@ -452,10 +452,10 @@ def read_tag_index(path: Path) -> dict[str, tuple[str, ...]]:
 def read_category_scores(
     path: Path,
     tag_index: dict[str, tuple[str, ...]],
-    wanted: set[str],
+    goodreads_ids: set[str],
     progress: ProgressCallback | None = None,
 ) -> dict[str, dict[str, int]]:
-    """Stream book_tags.csv and add up the category scores of each wanted book.
+    """Stream book_tags.csv and add up the category scores of the books being imported.
 
     A (book, tag) pair listed twice counts once, with its larger count; negative
     counts count as zero.
@@ -463,7 +463,7 @@ def read_category_scores(
     Args:
         path: The book_tags.csv file.
         tag_index: Category slugs per tag id, from `read_tag_index`.
-        wanted: Goodreads ids (as text) of the books being imported.
+        goodreads_ids: Goodreads ids (as text) of the books being imported.
         progress: Optional progress callback, in bytes read.
 
     Returns:
@@ -486,7 +486,7 @@ def read_category_scores(
             if tag_id not in tag_index:
                 continue
             book_id = row[book_col]
-            if book_id not in wanted:
+            if book_id not in goodreads_ids:
                 continue
             try:
                 count = int(row[count_col])
@@ -577,7 +577,7 @@ _STORE_COLUMNS = ALWAYS_UPDATED + FILLED_WHEN_EMPTY
 
 
 class _Claims:
-    """Identifiers taken in this import, so two rows never write the same unique value."""
+    """Unique identifiers taken so far, so two rows never write the same value."""
 
     def __init__(self, store: _StoreIndex) -> None:
         self.owners: dict[tuple[str, object], object] = {}
@@ -694,8 +694,10 @@ def import_goodbooks(
     report = ImportReport()
     books = read_books(paths[BOOKS_FILE], limit, report, progress)
     tag_index = read_tag_index(paths[TAGS_FILE])
-    wanted = {str(book.goodreads_book_id) for book in books}
-    scores = read_category_scores(paths[BOOK_TAGS_FILE], tag_index, wanted, progress)
+    goodreads_ids = {str(book.goodreads_book_id) for book in books}
+    scores = read_category_scores(
+        paths[BOOK_TAGS_FILE], tag_index, goodreads_ids, progress
+    )
 
     category_ids, report.categories_created = ensure_categories(session)
     store = _StoreIndex(session)
@@ -766,7 +768,8 @@ def import_goodbooks(
     )
     report.seconds = time.perf_counter() - started
     logger.info(
-        "Imported goodbooks data: %d read, %d created, %d updated, %d skipped in %.1f s",
+        "Imported goodbooks data: %d read, %d created, %d updated, %d skipped "
+        "in %.1f s",
         report.read,
         report.created,
         report.updated,

@@ -61,7 +61,7 @@ def normalise_isbn13(value: str | None) -> str | None:
 
 
 def isbn10_to_isbn13(isbn10: str) -> str:
-    """Convert a valid ISBN-10 to its ISBN-13: "978", the first nine digits, a new check.
+    """Convert a valid ISBN-10 to ISBN-13: "978", the first nine digits, a new check.
 
     Raises:
         ValueError: The value is not a valid ISBN-10.

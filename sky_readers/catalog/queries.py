@@ -90,7 +90,7 @@ class AuthorSummary:
 
 @dataclasses.dataclass(frozen=True)
 class BookSummary:
-    """What a book card in a list shows."""
+    """Fields of a book card in a list."""
 
     id: int
     title: str
@@ -176,8 +176,8 @@ def _in_store() -> ColumnElement[bool]:
 
 def _rating_score(session: Session) -> ColumnElement[float]:
     """Build the Bayesian average of each book as an SQL expression, for ordering."""
-    # FixedDecimal keeps hundredths as an integer on SQLite, so the prior mean is scaled
-    # the same way there; the order is unchanged by the common factor.
+    # FixedDecimal stores hundredths as an integer on SQLite, so the prior mean is
+    # scaled the same way there. The common factor leaves the order unchanged.
     scale = 100 if session.get_bind().dialect.name == "sqlite" else 1
     prior = float(PRIOR_MEAN) * scale * PRIOR_WEIGHT
     rating = cast(Book.average_rating, Float)

@@ -422,25 +422,43 @@ def _page_of(
     return [row[0] for row in rows], total, page
 
 
-def _summaries(session: Session, book_ids: Sequence[int]) -> list[BookSummary]:
-    """Load the cards of some books, in the order of `book_ids`."""
+def load_summaries(session: Session, book_ids: Sequence[int]) -> list[BookSummary]:
+    """Load the cards of some books, in the order of `book_ids`, in two queries."""
     if not book_ids:
         return []
-    books = session.exec(
-        select(Book)
-        .where(col(Book.id).in_(book_ids))
-        .options(selectinload(Book.authors))
-    ).all()
-    by_id = {book.id: book for book in books}
+    books = {
+        row.id: row
+        for row in session.execute(
+            sa.select(
+                col(Book.id),
+                col(Book.title),
+                col(Book.price),
+                col(Book.currency),
+                col(Book.average_rating),
+                col(Book.rating_count),
+                col(Book.stock_on_hand),
+                col(Book.published_year),
+                col(Book.cover_image),
+            ).where(col(Book.id).in_(book_ids))
+        )
+    }
+    authors: dict[int, list[AuthorRef]] = {book_id: [] for book_id in book_ids}
+    for book_id, name, slug in session.execute(
+        sa.select(col(BookAuthor.book_id), col(Author.name), col(Author.slug))
+        .join(Author, col(Author.id) == col(BookAuthor.author_id))
+        .where(col(BookAuthor.book_id).in_(book_ids))
+        .order_by(col(BookAuthor.book_id), col(BookAuthor.position))
+    ):
+        authors[book_id].append(AuthorRef(name=name, slug=slug))
     summaries = []
     for book_id in book_ids:
-        book = by_id[book_id]
-        names = [author.name for author in book.authors]
+        book = books[book_id]
+        names = [author.name for author in authors[book_id]]
         summaries.append(
             BookSummary(
                 id=book.id,
                 title=book.title,
-                authors=[AuthorRef(name=a.name, slug=a.slug) for a in book.authors],
+                authors=authors[book_id],
                 price=book.price,
                 currency=book.currency,
                 average_rating=book.average_rating,
@@ -537,7 +555,7 @@ def _result(
     did_you_mean: str | None = None,
 ) -> SearchPage:
     return SearchPage(
-        items=_summaries(session, ids),
+        items=load_summaries(session, ids),
         total=total,
         page=page,
         page_size=query.page_size,

@@ -190,20 +190,27 @@ def _closest(term: str, candidates: Iterable[str]) -> list[str]:
     return [candidate for _distance, candidate in scored[:MAX_ALTERNATIVES]]
 
 
-def _pg_candidates(session: Session, term: str) -> list[str]:
+def _pg_candidates(session: Session, terms: Sequence[str]) -> dict[str, list[str]]:
+    """Fetch, per term, the vocabulary terms most similar by trigrams, in one query."""
     # "%" keeps terms at least TRIGRAM_THRESHOLD similar and can use the trigram
     # index; the setting lasts until the end of the transaction.
     session.execute(
         sa.text("SELECT set_config('pg_trgm.similarity_threshold', :value, true)"),
         {"value": str(TRIGRAM_THRESHOLD)},
     )
-    statement = (
-        sa.select(_search_term_table.c.term)
-        .where(_search_term_table.c.term.op("%")(term))
-        .order_by(_search_term_table.c.term.op("<->")(term))
-        .limit(TRIGRAM_CANDIDATES)
-    )
-    return list(session.execute(statement).scalars())
+    rows = session.execute(
+        sa.text(
+            "SELECT wanted.term, near.term FROM unnest(CAST(:terms AS text[])) "
+            "AS wanted(term) CROSS JOIN LATERAL ("
+            "SELECT s.term FROM search_term s WHERE s.term % wanted.term "
+            "ORDER BY s.term <-> wanted.term LIMIT :limit) AS near"
+        ),
+        {"terms": list(terms), "limit": TRIGRAM_CANDIDATES},
+    ).all()
+    found: dict[str, list[str]] = {term: [] for term in terms}
+    for wanted, near in rows:
+        found[wanted].append(near)
+    return found
 
 
 def _sqlite_vocabulary(session: Session) -> tuple[str, ...]:
@@ -235,8 +242,9 @@ def similar_terms(session: Session, terms: Iterable[str]) -> dict[str, list[str]
     if not wanted:
         return found
     if is_postgresql(session):
+        candidates = _pg_candidates(session, wanted)
         for term in wanted:
-            found[term] = _closest(term, _pg_candidates(session, term))
+            found[term] = _closest(term, candidates[term])
     else:
         vocabulary = _sqlite_vocabulary(session)
         for term in wanted:

@@ -1,4 +1,4 @@
-"""Loader of the starter catalogue that ships with the store (data/starter_catalog.json).
+"""Loader of the starter catalogue shipped with the store (data/starter_catalog.json).
 
 The loader only inserts: it creates the categories (by slug) and books (by ISBN-13)
 that are missing and changes nothing that exists, so it can run on every start of
@@ -121,7 +121,11 @@ def _year_of(published_date: str | None) -> int | None:
 
 
 def _book_row(entry: dict[str, Any], categories: dict[str, int]) -> dict[str, Any]:
-    """Check one book entry and build its row; raise ValidationError naming the field."""
+    """Check one book entry and build its row.
+
+    Raises:
+        ValidationError: A field breaks a rule; the error names the field.
+    """
     title = _optional_text(entry, "title", 500)
     if not title:
         raise ValidationError({"title": "missing"})

@@ -60,8 +60,7 @@ def register(groups: argparse._SubParsersAction) -> None:
         type=_positive_float,
         default=None,
         help=(
-            "Seconds to sleep when nothing is due "
-            "(default: MAIL_WORKER_POLL_SECONDS)."
+            "Seconds to sleep when nothing is due (default: MAIL_WORKER_POLL_SECONDS)."
         ),
     )
     worker.set_defaults(handler=_worker)
@@ -103,6 +102,13 @@ def _worker(args: argparse.Namespace) -> int:
             counts = worker.run_once()
         finally:
             worker.backend.close()
+        logger.info(
+            "Mail worker %s finished: %d sent, %d retries scheduled, %d dead",
+            worker.worker_id,
+            counts.sent,
+            counts.retrying,
+            counts.dead,
+        )
         print(
             f"{counts.sent} sent, {counts.retrying} to retry later, "
             f"{counts.dead} dead ({counts.claimed} claimed)"

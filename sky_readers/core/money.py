@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from babel.core import UnknownLocaleError
 from babel.numbers import (
@@ -51,11 +51,16 @@ def round_money(amount: Decimal | int, currency: str) -> Decimal:
 
     Raises:
         TypeError: The amount is a float, a bool or not a number at all.
-        ValidationError: The currency is unknown or the amount is not finite.
+        ValidationError: The currency is unknown, or the amount is not finite or has
+            more than 28 digits once rounded.
     """
     value = _exact_decimal(amount)
     quantum = Decimal(1).scaleb(-currency_exponent(currency))
-    return value.quantize(quantum, rounding=ROUND_HALF_UP)
+    try:
+        return value.quantize(quantum, rounding=ROUND_HALF_UP)
+    except InvalidOperation as exc:
+        # quantize fails when the result needs more digits than the context's 28.
+        raise ValidationError({"amount": f"{amount} is too large"}) from exc
 
 
 def format_money(amount: Decimal, currency: str, locale: str = "en_US") -> str:

@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     login_failure_window_seconds: int = Field(default=15 * 60, ge=1)
     # Accept addresses under the reserved .test domain (RFC 6761), as tests use.
     allow_test_email_domains: bool = True
+    # Reverse proxies in front of the store whose X-Forwarded-For entries are trusted
+    # for the client address of login limits: 0 when clients connect directly, 1
+    # behind one proxy such as Azure App Service's front end.
+    trusted_proxy_hops: int = Field(default=0, ge=0, le=5)
 
     # Mail delivery.
     # Who delivers queued mail: "console" writes it to the log and to EMAIL_FILE_DIR,

@@ -21,7 +21,8 @@ Errors on demand, for the next N requests to the API paths, come from the contro
 endpoints, which take JSON bodies and return the current state:
 
 - `POST /_control/fail` `{"status": 429, "count": 1, "retry_after": 2}` returns 429,
-  500, 503 or any other status, with a Retry-After header when given;
+  500, 503 or any other error status, with a Retry-After header and an error
+  `reason` (such as "dailyLimitExceeded") when given;
 - `POST /_control/hang` `{"seconds": 5, "count": 1}` waits before responding, to push a
   client past its read timeout;
 - `POST /_control/reset` clears both and the request log;
@@ -74,6 +75,7 @@ class _Fault:
     count: int
     status: int | None = None
     retry_after: str | None = None
+    reason: str | None = None
     hang_seconds: float = 0.0
 
 
@@ -199,9 +201,12 @@ def _add_fixture(fixtures: _Fixtures, entry: Mapping[str, Any], body: bytes) -> 
             pages.setdefault(start + offset, item)
 
 
-def error_body(status: int, message: str | None = None) -> bytes:
+def error_body(
+    status: int, message: str | None = None, reason: str | None = None
+) -> bytes:
     """Build an error body in Google's format for an HTTP status."""
-    reason, default_message = ERROR_REASONS.get(status, ("unknown", "Error"))
+    default_reason, default_message = ERROR_REASONS.get(status, ("unknown", "Error"))
+    reason = reason or default_reason
     text = message or default_message
     payload = {
         "error": {
@@ -287,12 +292,23 @@ class FakeGoogleBooks:
         self.stop()
 
     def fail_next(
-        self, status: int, count: int = 1, retry_after: float | str | None = None
+        self,
+        status: int,
+        count: int = 1,
+        retry_after: float | str | None = None,
+        reason: str | None = None,
     ) -> None:
-        """Fail the next `count` API requests with `status` and a Retry-After header."""
+        """Fail the next `count` API requests with `status` and a Retry-After header.
+
+        `reason` sets the error's reason, such as "dailyLimitExceeded" for a 403.
+        """
+        if not 400 <= status <= 599:
+            msg = f"status {status} is not an HTTP error status (400 to 599)"
+            raise ValueError(msg)
         header = None if retry_after is None else str(retry_after)
+        fault = _Fault(count=count, status=status, retry_after=header, reason=reason)
         with self._lock:
-            self._faults.append(_Fault(count=count, status=status, retry_after=header))
+            self._faults.append(fault)
 
     def hang_next(self, seconds: float, count: int = 1) -> None:
         """Wait `seconds` before answering each of the next `count` API requests."""
@@ -419,8 +435,10 @@ class _Handler(BaseHTTPRequestHandler):
             headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
             body = (
                 self.fake.fixtures.unavailable_body
-                if fault.status == 503 and self.fake.fixtures.unavailable_body
-                else error_body(fault.status)
+                if fault.status == 503
+                and self.fake.fixtures.unavailable_body
+                and not fault.reason
+                else error_body(fault.status, reason=fault.reason)
             )
             self._send(fault.status, body, headers)
             return
@@ -441,6 +459,7 @@ class _Handler(BaseHTTPRequestHandler):
                     int(options.get("status", 503)),
                     int(options.get("count", 1)),
                     options.get("retry_after"),
+                    options.get("reason"),
                 )
             elif parsed.path == "/_control/hang":
                 self.fake.hang_next(

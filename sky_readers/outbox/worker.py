@@ -4,8 +4,8 @@ Claims never hand one row to two workers at once. On PostgreSQL a worker locks t
 due rows it takes with `FOR UPDATE SKIP LOCKED`, so concurrent workers pass over each
 other's rows. SQLite has one writer at a time: a worker claims inside `BEGIN
 IMMEDIATE`, which takes the write lock before it reads. Either way the claimed row
-gets a lease (`locked_by`, `locked_until`); a worker that dies while sending leaves a
-row whose lease runs out, and the next claim after that takes it again.
+gets a lease (`locked_by`, `locked_until`). When a worker dies while sending, its
+lease runs out, and the next claim after that takes the row again.
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ class ClaimedMail:
 
 @dataclasses.dataclass
 class DeliveryCounts:
-    """What one round of a worker did."""
+    """Counts of what one worker round did."""
 
     claimed: int = 0
     sent: int = 0
@@ -241,7 +241,7 @@ class MailWorker:
         its last allowed attempt is marked dead instead.
 
         Args:
-            limit: Most mails to claim; the batch size by default.
+            limit: Maximum number of mails to claim; the batch size by default.
             due_by: Claim only mail due at this time; now by default.
 
         Returns:

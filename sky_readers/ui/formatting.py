@@ -34,7 +34,7 @@ def language_name(code: str | None) -> str:
     language, _, region = code.replace("_", "-").partition("-")
     name = english.languages.get(language.lower())
     if name is None:
-        # Babel knows ISO 639-2 codes such as "eng" and "fre" only as locale aliases.
+        # Babel lists ISO 639-2 codes such as "eng" and "fre" only as locale aliases.
         try:
             name = english.languages.get(Locale.parse(language.lower()).language)
         except (UnknownLocaleError, ValueError):

@@ -592,3 +592,28 @@ def test_demoted_admin_loses_access_at_once(client, db):
     db.add(user)
     db.commit()
     assert client.get("/api/admin/ping", headers=headers).status_code == 403
+
+
+# Client address behind proxies.
+
+
+def test_client_address_uses_trusted_proxy_entry(client, monkeypatch):
+    monkeypatch.setattr(get_settings(), "trusted_proxy_hops", 1)
+    for number in range(20):
+        client.post(
+            "/login",
+            data={"username": f"guess{number}@example.test", "password": "x" * 12},
+            headers={**JSON, "X-Forwarded-For": "10.9.9.9, 198.51.100.1"},
+        )
+    blocked = client.post(
+        "/login",
+        data={"username": "a@example.test", "password": "x" * 12},
+        headers={**JSON, "X-Forwarded-For": "198.51.100.1"},
+    )
+    other = client.post(
+        "/login",
+        data={"username": "a@example.test", "password": "x" * 12},
+        headers={**JSON, "X-Forwarded-For": "10.9.9.9, 198.51.100.2"},
+    )
+    assert blocked.status_code == 429
+    assert other.status_code == 401

@@ -185,7 +185,7 @@ def test_cover_svg_escapes_title_and_author(client, session):
 
 
 def test_cover_svg_unknown_book_is_404(client, engine):
-    """Test that a cover of an unknown book answers a JSON 404."""
+    """Test that the cover of an unknown book returns a JSON 404."""
     response = client.get("/api/covers/31337.svg")
 
     assert response.status_code == 404

@@ -43,7 +43,7 @@ def test_render_cover_prints_title_and_authors():
 
 
 def test_render_cover_wraps_and_cuts_long_titles():
-    """Test that a very long title is wrapped into at most six lines with an ellipsis."""
+    """Test that a long title wraps into at most six lines ending in an ellipsis."""
     title = " ".join(["Remarkable"] * 40)
 
     root = ET.fromstring(render_cover_svg(1, title, ["Author"]))

@@ -138,7 +138,7 @@ def _titles(session, sort: str) -> list[str]:
 
 
 def test_sort_by_title_ignores_case(session, mixed_shelf):
-    """Test that the title sort is alphabetical whatever the case of the first letter."""
+    """Test that the title sort is alphabetical whatever the letter case."""
     assert _titles(session, "title") == [
         "Apple Tales",
         "banana Days",
@@ -305,7 +305,7 @@ def test_get_book_returns_details_in_order(session):
 
 
 def test_list_categories_counts_and_order(session):
-    """Test that every category is listed by name with its book count, empty ones too."""
+    """Test that every category is listed by name with its count, empty ones too."""
     travel = add_category(session, "Travel")
     add_category(session, "Business")
     history = add_category(session, "History")

@@ -218,3 +218,9 @@ def test_format_money_matches_rounding(amount, currency):
     rounded = round_money(abs(amount), currency)
     digits = "".join(c for c in format_money(abs(amount), currency) if c.isdigit())
     assert digits.lstrip("0") == str(rounded).replace(".", "").lstrip("0")
+
+
+def test_round_money_rejects_huge_amount():
+    with pytest.raises(ValidationError) as caught:
+        round_money(Decimal("1e30"), "USD")
+    assert "too large" in caught.value.errors["amount"]

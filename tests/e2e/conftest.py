@@ -98,6 +98,7 @@ CONNECT_ERROR_TEXT = "Cannot connect to server"
 _running_server: StoreServer | None = None
 _call_failed_key = pytest.StashKey[bool]()
 _log_offset_key = pytest.StashKey[int]()
+_log_reported_key = pytest.StashKey[bool]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -123,9 +124,9 @@ def _interrupt(signum: int, _frame) -> None:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every test in this folder `e2e`."""
-    here = Path(__file__).parent
+    e2e_folder = Path(__file__).parent
     for item in items:
-        if here in item.path.parents:
+        if e2e_folder in item.path.parents:
             item.add_marker(pytest.mark.e2e)
 
 
@@ -144,6 +145,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         item.stash[_call_failed_key] = report.failed
     server = _running_server
     if report.failed and server is not None:
+        if item.stash.get(_log_reported_key, False):
+            return report
+        item.stash[_log_reported_key] = True
         since = item.stash.get(_log_offset_key, 0)
         report.sections.append(
             (f"store server log ({server.log_path})", server.log_text(since))

@@ -144,7 +144,7 @@ def test_timeout_clear_error(make_client, fake_google_books):
     client = make_client(read_timeout=0.3, max_attempts=2)
     with pytest.raises(GoogleBooksUnavailable) as caught:
         client.get_volume("49T5twEACAAJ")
-    assert "did not answer /volumes/49T5twEACAAJ in time" in str(caught.value)
+    assert "timed out on /volumes/49T5twEACAAJ after 2 attempt(s)" in str(caught.value)
     assert isinstance(caught.value.__cause__, httpx.TimeoutException)
     assert fake_google_books.request_count == 2
 
@@ -260,3 +260,43 @@ def test_prices_survive_http(make_client):
     page = make_client().search(GATSBY, max_results=5)
     (gatsby,) = [v for v in page.items if v.volume_id == "JgxOs2GX86AC"]
     assert gatsby.price_in("USD") == Decimal("4.62")
+
+
+def test_403_daily_quota_fails_fast(make_client, fake_google_books):
+    fake_google_books.fail_next(403, count=5, reason="dailyLimitExceeded")
+    with pytest.raises(GoogleBooksUnavailable) as caught:
+        make_client().search(GATSBY)
+    assert fake_google_books.request_count == 1
+    assert "daily quota is used up" in str(caught.value)
+    assert "GOOGLE_BOOKS_API_KEY" in str(caught.value)
+
+
+def test_403_rate_limit_retried(make_client, fake_google_books):
+    fake_google_books.fail_next(403, count=1, reason="userRateLimitExceeded")
+    assert make_client().search(GATSBY, max_results=5).items
+    assert fake_google_books.request_count == 2
+
+
+def test_invalid_key_message(make_client, fake_google_books):
+    fake_google_books.fail_next(400, count=1, reason="keyInvalid")
+    with pytest.raises(GoogleBooksRequestError, match="check GOOGLE_BOOKS_API_KEY"):
+        make_client(api_key="wrong").search(GATSBY)
+
+
+def test_paging_stops_on_repeated_page():
+    """Test that a page holding only volumes already seen ends the paging."""
+    body = b'{"kind": "books#volumes", "totalItems": 900, "items": [{"id": "same1", "volumeInfo": {"title": "Again"}}]}'
+    calls = []
+
+    def respond(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.params["startIndex"])
+        return httpx.Response(200, content=body)
+
+    transport = httpx.MockTransport(respond)
+    client = GoogleBooksClient(
+        "https://books.invalid/books/v1", "", transport=transport
+    )
+    with client:
+        volumes = list(client.iter_search("anything", page_size=1, max_items=50))
+    assert [v.volume_id for v in volumes] == ["same1"]
+    assert calls == ["0", "1"]

@@ -6,6 +6,8 @@ import re
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sky_readers.adapters.google_books import (
     GoogleBooksBadResponse,
@@ -320,3 +322,96 @@ def test_price_rounded_to_currency_exponent():
     assert volume.list_price == Price(Decimal(1541), "JPY")
     assert volume.retail_price is None
     assert volume.price_in("JPY") == Decimal(1541)
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**6), max_value=10**6)
+    | st.decimals(allow_nan=False, allow_infinity=False, places=3)
+    | st.decimals(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=30),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+VOLUME_INFO_KEYS = [
+    "title",
+    "subtitle",
+    "authors",
+    "publisher",
+    "publishedDate",
+    "description",
+    "industryIdentifiers",
+    "categories",
+    "pageCount",
+    "printedPageCount",
+    "language",
+    "averageRating",
+    "ratingsCount",
+    "imageLinks",
+    "infoLink",
+]
+
+
+prices = json_values | st.fixed_dictionaries(
+    {},
+    optional={
+        "amount": json_values,
+        "currencyCode": st.sampled_from(["USD", "usd", "JPY", "XXX", ""]) | json_values,
+    },
+)
+sale_infos = json_values | st.fixed_dictionaries(
+    {},
+    optional={
+        "saleability": st.sampled_from(["FOR_SALE", "FREE", "NOT_FOR_SALE"])
+        | json_values,
+        "listPrice": prices,
+        "retailPrice": prices,
+        "country": json_values,
+    },
+)
+identifiers = st.lists(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "type": st.sampled_from(["ISBN_10", "ISBN_13", "OTHER"]) | json_values,
+            "identifier": st.from_regex(r"[0-9X-]{10,17}", fullmatch=True)
+            | json_values,
+        },
+    )
+    | json_values,
+    max_size=4,
+)
+volume_infos = st.dictionaries(st.sampled_from(VOLUME_INFO_KEYS), json_values).flatmap(
+    lambda info: st.fixed_dictionaries(
+        {}, optional={"industryIdentifiers": identifiers}
+    ).map(lambda extra: info | extra)
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(info=volume_infos, sale=sale_infos)
+def test_volume_mapping_survives_any_shape(info, sale):
+    """Test that odd field types never crash the mapping with anything but a clear error."""
+    volume = volume_from_json({"id": "fuzz1", "volumeInfo": info, "saleInfo": sale})
+    assert volume.volume_id == "fuzz1"
+    assert isinstance(volume.title, str)
+    assert isinstance(volume.description, str)
+    assert all(isinstance(a, str) for a in volume.authors)
+
+
+def test_absurd_numbers_ignored():
+    body = (
+        b'{"id": "x", "volumeInfo": {"pageCount": 1e9, "averageRating": 1e400},'
+        b' "saleInfo": {"saleability": "FOR_SALE",'
+        b' "listPrice": {"amount": 1e30, "currencyCode": "USD"},'
+        b' "retailPrice": {"amount": -5, "currencyCode": "USD"}}}'
+    )
+    volume = volume_from_json(decode_json(body))
+    assert volume.page_count is None
+    assert volume.average_rating is None
+    assert volume.list_price is None
+    assert volume.retail_price is None

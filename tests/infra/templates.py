@@ -12,7 +12,6 @@ from pycep import BicepParser
 from sky_readers.core.settings import PROJECT_ROOT
 
 INFRA_DIR = PROJECT_ROOT / "infra"
-MODULES_DIR = INFRA_DIR / "modules"
 
 INTERPOLATION = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 

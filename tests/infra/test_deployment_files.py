@@ -44,6 +44,12 @@ def test_azure_yaml_uses_bicep_main():
     assert (INFRA_DIR / "main.bicep").is_file()
 
 
+def test_azure_yaml_provisions_before_packaging():
+    steps = _azure_yaml()["workflows"]["up"]["steps"]
+
+    assert steps == [{"azd": "provision"}, {"azd": "deploy --all"}]
+
+
 def test_azure_yaml_deploys_python_to_app_service():
     web = _azure_yaml()["services"]["web"]
 
@@ -128,7 +134,8 @@ def test_startup_serves_from_settings():
 
     assert "python -m sky_readers db upgrade" in text
     assert "exec python -m sky_readers web serve" in text
-    assert '--host 0.0.0.0 --port "${PORT:-8000}" --workers "${WEB_WORKERS:-2}"' in text
+    assert 'host="${BIND_HOST:-0.0.0.0}"' in text
+    assert '--host "$host" --port "${PORT:-8000}" --workers "${WEB_WORKERS:-2}"' in text
     assert '"${DB_UPGRADE_ON_START:-false}" = "true"' in text
 
 

@@ -67,8 +67,8 @@ PLATFORM_SETTINGS = {
     "APPLICATIONINSIGHTS_CONNECTION_STRING": "Application Insights SDKs and agent",
 }
 
-# NOTE: no Blob Storage backend for covers reads settings yet; these are the names
-# it is to read, provisioned with the storage account so that it can be switched on.
+# NOTE: no Blob Storage backend for covers reads these settings yet. They are the
+# names it is to read, provisioned with the storage account so that it can use them.
 COVER_STORAGE_SETTINGS = {
     "STORAGE_BACKEND",
     "AZURE_STORAGE_CONNECTION_STRING",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import collections
 import os
+import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -14,13 +16,14 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from sky_readers.core.settings import PROJECT_ROOT
+from sky_readers.outbox.backends.smtp import SmtpBackend
 from sky_readers.outbox.models import EmailStatus, OutboxAttempt, OutboxEmail
 from sky_readers.outbox.worker import MailWorker
 from tests.outbox.fixtures import queue_mail
 
 
 class RecordingBackend:
-    """Backend that notes every mail it is given, and who else holds it meanwhile."""
+    """Backend that records every mail it sends and any mail sent twice at once."""
 
     name = "recording"
 
@@ -79,7 +82,7 @@ def test_postgres_claim_skips_rows_locked_by_another_worker(engine, session):
     ids = queue_mail(session, 10)
     worker = MailWorker(RecordingBackend(), engine=engine, batch_size=10)
 
-    # Another worker's claim transaction holds the first four rows.
+    # Another worker's claim transaction has locked the first four rows.
     with engine.connect() as other:
         other.execute(
             text("SELECT id FROM email_outbox WHERE id = ANY(:ids) FOR UPDATE"),
@@ -198,3 +201,60 @@ def test_sending_mail_cannot_be_claimed_before_lease_ends(engine, session):
         assert mail.locked_by == holder.worker_id
         assert mail.locked_until > mail.next_attempt_at
     assert holder.deliver(claimed) == EmailStatus.SENT.value
+
+
+def test_worker_process_killed_while_sending(engine, session, database_url, smtp_sink):
+    (outbox_id,) = queue_mail(session)
+    # An SMTP server that accepts the connection and never replies, so the worker
+    # is stuck in the middle of sending when it is killed.
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "EMAIL_BACKEND": "smtp",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(silent.getsockname()[1]),
+        "SMTP_TIMEOUT_SECONDS": "60",
+        "EMAIL_LEASE_SECONDS": "2",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sky_readers", "mail", "worker", "--once"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            session.expire_all()
+            if session.get(OutboxEmail, outbox_id).status == "sending":
+                break
+            assert process.poll() is None, "the worker exited before sending"
+            assert time.monotonic() < deadline, "the worker never claimed the mail"
+            time.sleep(0.05)
+        process.send_signal(signal.SIGKILL)
+        process.wait(10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        silent.close()
+
+    # Within the lease no one takes the mail; after it, the next worker does.
+    backend = SmtpBackend(host="127.0.0.1", port=smtp_sink.port, timeout=5)
+    survivor = MailWorker(backend, engine=engine)
+    assert survivor.run_once().claimed == 0
+    time.sleep(2.1)
+    assert survivor.run_once().sent == 1
+
+    assert [m["To"] for m in smtp_sink.messages] == ["reader0@example.test"]
+    session.expire_all()
+    attempts = session.exec(
+        select(OutboxAttempt)
+        .where(OutboxAttempt.outbox_id == outbox_id)
+        .order_by(OutboxAttempt.number)
+    ).all()
+    assert [a.outcome for a in attempts] == ["lease_expired", "sent"]
+    assert attempts[0].worker_id != attempts[1].worker_id

@@ -49,9 +49,7 @@ def test_retry_of_sent_mail_is_a_clear_error(engine, session, capsys):
     assert f"only dead mail can be retried; mail {outbox_id} is sent" in err
 
 
-def test_worker_with_broken_backend_settings_is_a_clear_error(
-    engine, monkeypatch, capsys
-):
+def test_worker_bad_backend_settings(engine, monkeypatch, capsys):
     from sky_readers.core.settings import Settings
 
     monkeypatch.setattr(

@@ -215,7 +215,7 @@ def test_unexpected_backend_error_is_retried(engine, session):
     assert "KeyError" in mail.last_error
 
 
-def test_worker_killed_after_claim_leaves_mail_to_lease_expiry(engine, session):
+def test_killed_worker_lease_expiry_resends(engine, session):
     (outbox_id,) = queue_mail(session)
     dying = MailWorker(ScriptedBackend(), engine=engine, lease_seconds=0.3)
     survivor_backend = ScriptedBackend()
@@ -280,7 +280,7 @@ def test_stop_releases_unsent_claims(engine, session):
             assert _attempts(session, outbox_id) == []
 
 
-def test_mail_queued_in_rolled_back_transaction_is_never_sent(engine, session):
+def test_rolled_back_mail_never_sent(engine, session):
     from sky_readers.outbox.compose import enqueue_email
 
     enqueue_email(

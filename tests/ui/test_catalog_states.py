@@ -10,6 +10,14 @@ from sky_readers.ui.states import catalog as states
 from tests.catalog.builders import add_author, add_book, add_category
 
 
+@pytest.fixture(autouse=True)
+def fresh_shared_lists():
+    """Start and end every test without cached home shelves or category lists."""
+    states.clear_shared_lists()
+    yield
+    states.clear_shared_lists()
+
+
 def _state(state_class, url: str):
     """Build a state of the given class as Reflex would for a browser on `url`."""
     root = rx.State()
@@ -155,7 +163,7 @@ def test_author_load_pages(engine, shelf):
 
 
 def test_book_load_formats_details(engine, session):
-    """Test that the book state holds display-ready text for one book."""
+    """Test that the book state contains display-ready text for one book."""
     homer = add_author(session, "Homer")
     book = add_book(
         session,
@@ -176,6 +184,7 @@ def test_book_load_formats_details(engine, session):
 
     facts = {fact.label: fact.value for fact in state.facts}
     assert state.found is True
+    assert state.current_book_id == book.id
     assert state.title == "The Odyssey"
     assert state.price == "$17.50"
     assert state.availability == "Only 2 left"
@@ -209,6 +218,36 @@ def test_home_load_fills_shelves(engine, shelf):
     assert len(state.new_arrivals) == states.HOME_SHELF_SIZE
     assert [(t.name, t.book_count) for t in state.categories] == [
         ("Fantasy", "30 books")
+    ]
+
+
+def test_home_load_reuses_lists_until_cleared(engine, session, shelf):
+    """Test that the home shelves are reused across visitors until the cache clears."""
+    first = _state(states.HomeState, "/")
+    first.load()
+    add_book(session, "Brand New", categories=[], created_at=None)
+    session.commit()
+
+    cached = _state(states.HomeState, "/")
+    cached.load()
+    states.clear_shared_lists()
+    fresh = _state(states.HomeState, "/")
+    fresh.load()
+
+    assert "Brand New" not in [card.title for card in cached.new_arrivals]
+    assert "Brand New" in [card.title for card in fresh.new_arrivals]
+
+
+def test_nav_menu_lists_categories_with_books(engine, session, shelf):
+    """Test that the header menu lists only categories that have books."""
+    add_category(session, "Empty Shelf")
+    session.commit()
+    state = _state(states.NavState, "/")
+
+    state.load_menu()
+
+    assert [(item.name, item.href) for item in state.menu] == [
+        ("Fantasy", "/categories/fantasy")
     ]
 
 

@@ -1,4 +1,4 @@
-"""Admin routes of the email outbox: list mail by state with attempts, retry dead mail."""
+"""Admin routes of the email outbox: mail by state with attempts, retry of dead mail."""
 
 from __future__ import annotations
 
@@ -28,9 +28,7 @@ def list_outbox(
 ) -> services.OutboxPage:
     """List outbox mail, newest first, with its attempts and the counts per state."""
     with session_scope() as session:
-        return services.list_outbox(
-            session, status=status, limit=limit, offset=offset
-        )
+        return services.list_outbox(session, status=status, limit=limit, offset=offset)
 
 
 @router.get("/counts", response_model=dict[str, int])

@@ -139,4 +139,6 @@ def logout_button(**props) -> rx.Component:
         ),
         action="/logout",
         method="post",
+        # Without this Reflex adds a handler that prevents the native post.
+        on_submit=None,
     )

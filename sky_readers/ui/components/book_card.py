@@ -19,7 +19,9 @@ _TWO_LINES = {
 }
 
 
-def book_card(card: rx.Var[BookCard], eager: rx.Var[bool] | bool = False) -> rx.Component:
+def book_card(
+    card: rx.Var[BookCard], eager: rx.Var[bool] | bool = False
+) -> rx.Component:
     """Show one book: cover, title, author, price and rating, linking to its page."""
     return rx.link(
         rx.flex(

@@ -43,14 +43,22 @@ def cover_image(
     Returns:
         The image component.
     """
-    loading = rx.cond(eager, "eager", "lazy") if isinstance(eager, Var) else (
-        "eager" if eager else "lazy"
-    )
+    if isinstance(eager, Var):
+        loading = rx.cond(eager, "eager", "lazy")
+        priority = rx.cond(eager, "high", "auto")
+    else:
+        loading = "eager" if eager else "lazy"
+        priority = "high" if eager else "auto"
     return rx.image(
         src=backend_origin + cover_path,
         alt=rx.Var.create("Cover of ") + title,
-        width=str(COVER_WIDTH),
-        height=str(COVER_HEIGHT),
+        # HTML attributes, not CSS: they give the ratio before the image arrives.
+        # Above-the-fold covers are the largest paint of most pages, so they go first.
+        custom_attrs={
+            "width": str(COVER_WIDTH),
+            "height": str(COVER_HEIGHT),
+            "fetchPriority": priority,
+        },
         loading=loading,
         decoding="async",
         style={

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import reflex as rx
 
+from sky_readers.core.settings import get_settings
 from sky_readers.ui.states.auth import AuthState
 from sky_readers.ui.states.catalog import NavState, SearchBoxState
 
-STORE_NAME = "Sky Readers Haven"
+STORE_NAME = get_settings().store_name
 # Warm paper tones around the indigo accent of the theme.
 PAGE_BACKGROUND = "#faf7f2"
 HEADER_BORDER = "#ebe3d6"
@@ -17,8 +18,8 @@ DATA_LICENCE_URL = "https://creativecommons.org/licenses/by-sa/4.0/"
 
 
 def page_on_load(*handlers) -> list:
-    """List the on_load events of a page: the header's own, then the page's."""
-    return [NavState.load_menu, *handlers]
+    """List the on_load events of a page: the page's own first, then the header's."""
+    return [*handlers, NavState.load_menu]
 
 
 def _logo() -> rx.Component:
@@ -136,7 +137,7 @@ def site_header() -> rx.Component:
                 rx.box(_search_box(), flex="1", min_width="0", max_width="520px"),
                 spacing="3",
                 align="center",
-                # A full-width second row on a phone, the middle of one row on a desktop.
+                # A second, full-width row on a phone; mid-row on a desktop.
                 flex=["1 1 100%", "1 1 100%", "1 1 auto"],
                 order=["3", "3", "0"],
                 min_width="0",
@@ -241,6 +242,30 @@ def page_layout(*children: rx.Component, **props) -> rx.Component:
         direction="column",
         min_height="100vh",
         background=PAGE_BACKGROUND,
+    )
+
+
+def loaded_content(
+    state, content: rx.Component, loading: rx.Component, not_found: rx.Component
+) -> rx.Component:
+    """Show a page's content once its state has loaded, else a placeholder.
+
+    Reflex marks the page unhydrated when a navigation starts, so the placeholder
+    also replaces the previous book or list until the new one has arrived.
+
+    Args:
+        state: A state class with `loaded` and `found` vars.
+        content: What the page shows when the record exists.
+        loading: Placeholder of the same shape as the content.
+        not_found: What the page shows when the record does not exist.
+
+    Returns:
+        The conditional component.
+    """
+    return rx.cond(
+        rx.State.is_hydrated & state.loaded,
+        rx.cond(state.found, content, not_found),
+        loading,
     )
 
 

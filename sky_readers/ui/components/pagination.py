@@ -92,7 +92,10 @@ def sort_select(state) -> rx.Component:
         rx.select.root(
             rx.select.trigger(aria_label="Sort by", min_width="170px"),
             rx.select.content(
-                *[rx.select.item(label, value=key) for key, label in SORT_LABELS.items()]
+                *[
+                    rx.select.item(label, value=key)
+                    for key, label in SORT_LABELS.items()
+                ]
             ),
             value=state.sort,
             on_change=state.change_sort,

@@ -13,7 +13,9 @@ def about_page() -> rx.Component:
     """Build the About page, with the credit the data set's licence asks for."""
     return page_layout(
         rx.vstack(
-            rx.heading("About Sky Readers Haven", as_="h1", size="8", font_family=SERIF),
+            rx.heading(
+                "About Sky Readers Haven", as_="h1", size="8", font_family=SERIF
+            ),
             rx.text(
                 "Sky Readers Haven is an online bookshop. We keep a catalogue of "
                 "thousands of titles across fiction and non-fiction, show what is in "

@@ -234,6 +234,8 @@ def login_page() -> rx.Component:
                 ),
                 action="/login",
                 method="post",
+                # Without this Reflex adds a handler that prevents the native post.
+                on_submit=None,
                 id="login-form",
                 style={"width": "100%"},
             ),

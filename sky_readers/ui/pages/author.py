@@ -5,7 +5,11 @@ from __future__ import annotations
 import reflex as rx
 
 from sky_readers.ui.components.book_card import book_grid, grid_placeholder
-from sky_readers.ui.components.layout import not_found_message, page_layout
+from sky_readers.ui.components.layout import (
+    loaded_content,
+    not_found_message,
+    page_layout,
+)
 from sky_readers.ui.components.pagination import pagination, sort_select
 from sky_readers.ui.states.catalog import AuthorPageState
 
@@ -40,19 +44,14 @@ def _author_header() -> rx.Component:
 def author_page() -> rx.Component:
     """Build the author page."""
     return page_layout(
-        rx.cond(
-            AuthorPageState.found,
-            rx.box(
-                rx.cond(
-                    AuthorPageState.loaded,
-                    rx.fragment(
-                        _author_header(),
-                        book_grid(AuthorPageState.books),
-                        pagination(AuthorPageState),
-                    ),
-                    grid_placeholder(),
-                ),
+        loaded_content(
+            AuthorPageState,
+            rx.fragment(
+                _author_header(),
+                book_grid(AuthorPageState.books),
+                pagination(AuthorPageState),
             ),
+            grid_placeholder(),
             not_found_message(
                 "Author not found",
                 "We have no books by that author. Look for another name from the "

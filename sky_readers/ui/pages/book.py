@@ -5,7 +5,11 @@ from __future__ import annotations
 import reflex as rx
 
 from sky_readers.ui.components.cover import cover_image
-from sky_readers.ui.components.layout import not_found_message, page_layout
+from sky_readers.ui.components.layout import (
+    loaded_content,
+    not_found_message,
+    page_layout,
+)
 from sky_readers.ui.components.rating import rating_stars
 from sky_readers.ui.states.catalog import BookPageState, Fact, LinkItem
 
@@ -61,8 +65,28 @@ def _purchase_box() -> rx.Component:
     )
 
 
+def _breadcrumb() -> rx.Component:
+    return rx.text(
+        rx.link("Home", href="/", color_scheme="gray"),
+        rx.cond(
+            BookPageState.categories.length() > 0,
+            rx.fragment(
+                " / ",
+                rx.link(
+                    BookPageState.categories[0].name,
+                    href=BookPageState.categories[0].href,
+                    color_scheme="gray",
+                ),
+            ),
+        ),
+        size="2",
+        color_scheme="gray",
+    )
+
+
 def _details() -> rx.Component:
     return rx.vstack(
+        _breadcrumb(),
         rx.cond(
             BookPageState.series != "",
             rx.text(BookPageState.series, size="2", color="var(--accent-11)"),
@@ -83,7 +107,11 @@ def _details() -> rx.Component:
             BookPageState.stars, BookPageState.rating, BookPageState.rating_count
         ),
         _purchase_box(),
-        rx.flex(rx.foreach(BookPageState.categories, _category_badge), spacing="2", wrap="wrap"),
+        rx.flex(
+            rx.foreach(BookPageState.categories, _category_badge),
+            spacing="2",
+            wrap="wrap",
+        ),
         rx.cond(
             BookPageState.description != "",
             rx.box(
@@ -145,9 +173,10 @@ def _loading() -> rx.Component:
 def book_page() -> rx.Component:
     """Build the book page."""
     return page_layout(
-        rx.cond(
-            BookPageState.found,
-            rx.cond(BookPageState.loaded, _book(), _loading()),
+        loaded_content(
+            BookPageState,
+            _book(),
+            _loading(),
             not_found_message(
                 "Book not found",
                 "This book is not in our catalog, or it is no longer sold here.",

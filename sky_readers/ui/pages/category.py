@@ -1,11 +1,15 @@
-"""Category page: one page of a category's books, sorted as the URL says."""
+"""Category page: one page of a category's books, sorted as the URL names."""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from sky_readers.ui.components.book_card import book_grid, grid_placeholder
-from sky_readers.ui.components.layout import not_found_message, page_layout
+from sky_readers.ui.components.layout import (
+    loaded_content,
+    not_found_message,
+    page_layout,
+)
 from sky_readers.ui.components.pagination import pagination, sort_select
 from sky_readers.ui.states.catalog import CategoryPageState
 
@@ -42,19 +46,14 @@ def _list_header() -> rx.Component:
 def category_page() -> rx.Component:
     """Build the category page."""
     return page_layout(
-        rx.cond(
-            CategoryPageState.found,
-            rx.box(
-                rx.cond(
-                    CategoryPageState.loaded,
-                    rx.fragment(
-                        _list_header(),
-                        book_grid(CategoryPageState.books),
-                        pagination(CategoryPageState),
-                    ),
-                    grid_placeholder(),
-                ),
+        loaded_content(
+            CategoryPageState,
+            rx.fragment(
+                _list_header(),
+                book_grid(CategoryPageState.books),
+                pagination(CategoryPageState),
             ),
+            grid_placeholder(),
             not_found_message(
                 "Category not found",
                 "We have no shelf by that name. Browse our categories from the "

@@ -40,7 +40,7 @@ def register_store_pages(app: rx.App) -> None:
     app.add_page(
         book_page,
         route="/books/[book_id]",
-        title=f"Book · {STORE_NAME}",
+        title=BookPageState.page_title,
         description=DESCRIPTION,
         on_load=page_on_load(BookPageState.load),
     )

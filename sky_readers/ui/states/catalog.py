@@ -1,8 +1,8 @@
 """States of the browsing pages: the header menu, home, category, book and author.
 
-Each state holds only what its page shows, as small display-ready dataclasses, and
-reloads it in its on_load handler from the URL: the route argument is the last path
-segment, and `sort` and `page` come from the query string so a shared link shows the
+Each state contains only what its page shows, as small display-ready dataclasses. Its
+on_load handler reloads them from the URL. The route argument is the last path
+segment, and `sort` and `page` come from the query string, so a shared link shows the
 same page.
 """
 
@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 from urllib.parse import unquote, urlencode
 
 import reflex as rx
+from cachetools import TTLCache, cached
 
 from sky_readers.catalog import queries
 from sky_readers.catalog.queries import BookSummary, Page
-from sky_readers.core.db import session_scope
+from sky_readers.core.db import get_engine, session_scope
 from sky_readers.core.errors import NotFoundError
 from sky_readers.core.money import format_money
+from sky_readers.core.settings import get_settings
 from sky_readers.ui.formatting import (
     filled_stars,
     format_count,
@@ -40,6 +43,13 @@ SORT_LABELS: dict[str, str] = {
 }
 # Page numbers shown on each side of the current page in the pagination bar.
 PAGINATION_WINDOW = 2
+# The home shelves and the category list are the same for every visitor, so each
+# process reuses them for this many seconds. New books and stock changes show up on
+# those lists at most this late; category, author and book pages are always fresh.
+SHARED_LISTS_SECONDS = 60
+
+_shared_lists: TTLCache = TTLCache(maxsize=16, ttl=SHARED_LISTS_SECONDS)
+_shared_lists_lock = threading.Lock()
 
 
 @dataclasses.dataclass
@@ -108,6 +118,10 @@ def book_card(book: BookSummary) -> BookCard:
     )
 
 
+def _books_label(count: int) -> str:
+    return f"{format_count(count)} book" + ("" if count == 1 else "s")
+
+
 def parse_page(value: str | None) -> int:
     """Read the `page` query parameter; anything but a positive integer means 1."""
     if value and value.isascii() and value.isdigit():
@@ -157,6 +171,44 @@ def page_links(base_path: str, sort: str, page: int, pages: int) -> list[PageLin
     return links
 
 
+def _per_database(name: str):
+    """Key a shared list by its name and the database it was read from."""
+    return lambda: (name, get_engine().url.render_as_string(hide_password=True))
+
+
+@cached(_shared_lists, key=_per_database("categories"), lock=_shared_lists_lock)
+def _category_tiles() -> tuple[CategoryTile, ...]:
+    with session_scope() as session:
+        categories = queries.list_categories(session)
+    return tuple(
+        CategoryTile(
+            name=c.name,
+            href=f"/categories/{c.slug}",
+            description=c.description,
+            book_count=_books_label(c.book_count),
+        )
+        for c in categories
+        if c.book_count > 0
+    )
+
+
+@cached(_shared_lists, key=_per_database("home"), lock=_shared_lists_lock)
+def _home_shelves() -> tuple[tuple[BookCard, ...], ...]:
+    with session_scope() as session:
+        featured = queries.featured_books(session, HOME_SHELF_SIZE)
+        best = queries.best_rated_books(session, HOME_SHELF_SIZE)
+        arrivals = queries.new_arrivals(session, HOME_SHELF_SIZE)
+    return tuple(
+        tuple(book_card(b) for b in shelf) for shelf in (featured, best, arrivals)
+    )
+
+
+def clear_shared_lists() -> None:
+    """Forget the cached home shelves and category list, so the next read is fresh."""
+    with _shared_lists_lock:
+        _shared_lists.clear()
+
+
 def route_argument(path: str) -> str:
     """Return the last segment of a URL path, decoded: the slug or id of the page."""
     return unquote(path.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1])
@@ -172,12 +224,8 @@ class NavState(rx.State):
         """Read the category list for the menu unless this tab has it already."""
         if self.menu:
             return
-        with session_scope() as session:
-            categories = queries.list_categories(session)
         self.menu = [
-            CategoryTile(name=c.name, href=f"/categories/{c.slug}")
-            for c in categories
-            if c.book_count > 0
+            CategoryTile(name=tile.name, href=tile.href) for tile in _category_tiles()
         ]
 
 
@@ -204,30 +252,13 @@ class HomeState(rx.State):
 
     @rx.event
     def load(self):
-        """Read the shelves and the category tiles."""
-        with session_scope() as session:
-            featured = queries.featured_books(session, HOME_SHELF_SIZE)
-            best = queries.best_rated_books(session, HOME_SHELF_SIZE)
-            arrivals = queries.new_arrivals(session, HOME_SHELF_SIZE)
-            categories = queries.list_categories(session)
-        self.featured = [book_card(b) for b in featured]
-        self.best_rated = [book_card(b) for b in best]
-        self.new_arrivals = [book_card(b) for b in arrivals]
-        self.categories = [
-            CategoryTile(
-                name=c.name,
-                href=f"/categories/{c.slug}",
-                description=c.description,
-                book_count=_books_label(c.book_count),
-            )
-            for c in categories
-            if c.book_count > 0
-        ]
+        """Show the shelves and the category tiles, read at most a minute ago."""
+        featured, best, arrivals = _home_shelves()
+        self.featured = list(featured)
+        self.best_rated = list(best)
+        self.new_arrivals = list(arrivals)
+        self.categories = list(_category_tiles())
         self.loaded = True
-
-
-def _books_label(count: int) -> str:
-    return f"{format_count(count)} book" + ("" if count == 1 else "s")
 
 
 class BookListMixin(rx.State, mixin=True):
@@ -340,7 +371,8 @@ class BookPageState(rx.State):
 
     loaded: bool = False
     found: bool = True
-    book_id: int = 0
+    # Id of the book shown; not named book_id, the route argument of the root state.
+    current_book_id: int = 0
     title: str = ""
     subtitle: str = ""
     series: str = ""
@@ -358,6 +390,14 @@ class BookPageState(rx.State):
     cover_path: str = ""
     # Rows of the details table; facts the catalog lacks are left out.
     facts: list[Fact] = []
+
+    @rx.var
+    def page_title(self) -> str:
+        """Title of the browser tab."""
+        store_name = get_settings().store_name
+        if not self.found:
+            return f"Book not found · {store_name}"
+        return f"{self.title} · {store_name}" if self.title else store_name
 
     @rx.event
     def load(self):
@@ -379,7 +419,7 @@ class BookPageState(rx.State):
 
     def _show_book(self, book: queries.BookDetail) -> None:
         self.found = True
-        self.book_id = book.id
+        self.current_book_id = book.id
         self.title = book.title
         self.subtitle = book.subtitle or ""
         self.series = _series_label(book.series, book.series_number)
@@ -390,6 +430,7 @@ class BookPageState(rx.State):
             LinkItem(name=c.name, href=f"/categories/{c.slug}") for c in book.categories
         ]
         self.description = book.description
+
         self.price = format_money(book.price, book.currency)
         self.in_stock = book.in_stock
         self.availability = queries.availability(book.stock_on_hand)
@@ -398,6 +439,7 @@ class BookPageState(rx.State):
         self.rating_count = format_count(book.rating_count)
         self.stars = filled_stars(book.average_rating)
         self.cover_path = book.cover_path
+
         facts = [
             ("Publisher", book.publisher or ""),
             ("Published", format_year(book.published_year)),

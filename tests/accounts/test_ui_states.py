@@ -1,0 +1,164 @@
+"""Account page states: the session cookie from the websocket headers and the guards."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from reflex.istate.data import RouterData
+from sqlmodel import Session
+
+from sky_readers.accounts import services, sessions
+from sky_readers.core.db import session_scope
+from sky_readers.core.settings import get_settings
+from sky_readers.ui.states.account import LoginState, SignupState
+from sky_readers.ui.states.auth import AuthState, admin_user, parse_cookie_header
+from tests.accounts.helpers import PASSWORD, mails, sign_up
+
+ORIGIN = "http://127.0.0.1:3000"
+
+
+def _with_request(state, path: str, cookie: str = ""):
+    headers = {"origin": ORIGIN}
+    if cookie:
+        headers["cookie"] = cookie
+    state.router = RouterData.from_router_data({"headers": headers, "asPath": path})
+    return state
+
+
+def _cookie_for(session_id: str) -> str:
+    return f"theme=dark; {get_settings().session_cookie_name}={session_id}; x=1"
+
+
+@pytest.fixture
+def shopper_cookie(engine):
+    with Session(engine) as session:
+        user = sign_up(session)
+        new = sessions.create_session(session, user)
+        session.commit()
+    return _cookie_for(new.session_id)
+
+
+def _redirect_target(spec) -> str:
+    assert spec is not None
+    assert spec.handler.fn.__qualname__ == "_redirect"
+    args = {name._js_expr: value for name, value in spec.args}
+    return args["path"]._var_value
+
+
+def test_parse_cookie_header_picks_named_cookie():
+    assert parse_cookie_header("a=1; sky_session=abc; b=2", "sky_session") == "abc"
+    assert parse_cookie_header("a=1", "sky_session") is None
+    assert parse_cookie_header("", "sky_session") is None
+    assert parse_cookie_header("sky_session=", "sky_session") is None
+
+
+def test_load_user_from_cookie(shopper_cookie):
+    state = _with_request(AuthState(), "/account", shopper_cookie)
+    state.load_user()
+    assert state.logged_in
+    assert state.user_name == "Ada Lovelace"
+    assert state.user_email == "ada@example.test"
+    assert not state.email_confirmed
+    assert not state.is_admin
+
+
+def test_load_user_without_cookie(engine):
+    state = _with_request(AuthState(), "/", "")
+    state.load_user()
+    assert not state.logged_in
+    assert state.user_name == ""
+
+
+def test_require_login_redirects_with_next(engine):
+    state = _with_request(AuthState(), "/account/password?x=1")
+    target = _redirect_target(state.require_login())
+    assert urlsplit(target).path == "/login"
+    assert parse_qs(urlsplit(target).query)["next"] == ["/account/password?x=1"]
+
+
+def test_require_login_passes_with_session(shopper_cookie):
+    state = _with_request(AuthState(), "/account", shopper_cookie)
+    assert state.require_login() is None
+
+
+def test_require_login_after_logout_redirects(shopper_cookie):
+    session_id = parse_cookie_header(shopper_cookie, get_settings().session_cookie_name)
+    with session_scope() as session:
+        sessions.revoke_session(session, session_id)
+    state = _with_request(AuthState(), "/account", shopper_cookie)
+    assert _redirect_target(state.require_login()).startswith("/login?")
+    assert not state.logged_in
+
+
+def test_require_admin_sends_shopper_to_login(shopper_cookie):
+    state = _with_request(AuthState(), "/admin", shopper_cookie)
+    target = _redirect_target(state.require_admin())
+    query = parse_qs(urlsplit(target).query)
+    assert urlsplit(target).path == "/login"
+    assert query["error"] == ["admin"]
+    assert query["next"] == ["/admin"]
+
+
+def test_require_admin_passes_admin_and_checks_every_event(engine, shopper_cookie):
+    with session_scope() as session:
+        services.create_or_promote_admin(
+            session, email="ada@example.test", name="Ada", password=None
+        )
+    state = _with_request(AuthState(), "/admin", shopper_cookie)
+    assert state.require_admin() is None
+    assert state.is_admin
+    assert admin_user(state).email == "ada@example.test"
+
+    with session_scope() as session:
+        user = services.find_user_by_email(session, "ada@example.test")
+        user.role = "shopper"
+    # A later admin event of the same tab sees the demotion at once.
+    assert admin_user(state) is None
+
+
+def test_signup_state_shows_field_errors(engine):
+    state = _with_request(SignupState(), "/signup")
+    result = state.submit(
+        {"name": "", "email": "bad", "password": "€" * 25, "confirm_password": "x"}
+    )
+    assert result is None
+    assert state.name_error == "Enter your name."
+    assert "not a valid email address" in state.email_error
+    assert "75 bytes" in state.password_error
+    assert "do not match" in state.confirm_password_error
+
+
+def test_signup_state_redirects_to_check_email(engine):
+    state = _with_request(SignupState(), "/signup")
+    target = _redirect_target(
+        state.submit(
+            {
+                "name": "Ada",
+                "email": "Ada@Example.test",
+                "password": PASSWORD,
+                "confirm_password": PASSWORD,
+            }
+        )
+    )
+    assert target == "/check-email?email=ada%40example.test"
+    with Session(engine) as session:
+        assert [mail.kind for mail in mails(session)] == ["signup_confirmation"]
+
+
+@pytest.mark.parametrize(
+    ("query", "error", "next_path"),
+    [
+        ("error=invalid&next=/cart", "do not match an account", "/cart"),
+        ("error=throttled&wait=600&next=//evil.test", "Wait 10 minutes", "/account"),
+        ("error=throttled&wait=abc", "Wait 1 minute", "/account"),
+        ("error=<script>&next=https://evil.test", "", "/account"),
+    ],
+)
+def test_login_state_reads_error_codes(engine, query, error, next_path):
+    state = _with_request(LoginState(), f"/login?{query}")
+    state.load()
+    assert error in state.error
+    if not error:
+        assert state.error == ""
+    assert state.next_path == next_path

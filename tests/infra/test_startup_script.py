@@ -1,0 +1,188 @@
+"""infra/app/startup.sh serves a prebuilt frontend, migrating first when asked.
+
+The script runs as App Service would run it, on loopback, against a Redis server that
+rejects CONFIG like Azure Managed Redis and has Reflex's keyspace events preset.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from sky_readers.core.settings import PROJECT_ROOT
+
+STARTUP = PROJECT_ROOT / "infra" / "app" / "startup.sh"
+PUBLIC_URL = "https://shop.example.com"
+
+# Seconds to wait for the server's first response; the first start also migrates.
+START_TIMEOUT = 90
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def frontend(tmp_path_factory) -> dict[str, str]:
+    """Build the frontend once for the public address, as the prepackage hook does."""
+    root = tmp_path_factory.mktemp("startup")
+    folders = {
+        "REFLEX_WEB_WORKDIR": str(root / "web"),
+        "REFLEX_STATES_WORKDIR": str(root / "states"),
+    }
+    env = {**os.environ, **folders}
+    command = [sys.executable, "-m", "sky_readers", "web", "build"]
+    result = subprocess.run(
+        [*command, "--api-url", PUBLIC_URL],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return folders
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    """Start a Redis server that, like Azure Managed Redis, rejects CONFIG."""
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.skip("redis-server is not installed (Debian package redis-server)")
+    port = _free_port()
+    command = [server, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+    command += ["--appendonly", "no", "--rename-command", "CONFIG", ""]
+    command += ["--notify-keyspace-events", "K$sgxe"]
+    process = subprocess.Popen(
+        command,
+        cwd=tmp_path_factory.mktemp("redis"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
+                sock.sendall(b"PING\r\n")
+                if sock.recv(16).startswith(b"+PONG"):
+                    break
+        except OSError:
+            time.sleep(0.05)
+    else:
+        _stop(process)
+        pytest.fail(f"redis-server did not answer on port {port} within 10 s")
+    yield f"redis://127.0.0.1:{port}/0"
+    _stop(process)
+
+
+def _start(frontend, redis_url, database: Path, *, upgrade: bool, log: Path):
+    port = _free_port()
+    env = {
+        **os.environ,
+        **frontend,
+        "APP_ENV": "production",
+        "SECRET_KEY": "s" * 48,
+        "PUBLIC_BASE_URL": PUBLIC_URL,
+        "CORS_ORIGINS": PUBLIC_URL,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "DB_UPGRADE_ON_START": "true" if upgrade else "false",
+        "BIND_HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WEB_WORKERS": "2",
+        "REFLEX_REDIS_URL": redis_url,
+        "REFLEX_IGNORE_REDIS_CONFIG_ERROR": "true",
+        "EMAIL_BACKEND": "console",
+        "MAIL_WORKER_IN_APP": "false",
+    }
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            ["bash", str(STARTUP)],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            break
+        try:
+            if httpx.get(f"{base}/ping", timeout=2).status_code == 200:
+                return process, base
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    _stop(process)
+    pytest.fail(f"startup.sh did not serve /ping:\n{log.read_text()[-4000:]}")
+
+
+def _tables(database: Path) -> set[str]:
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        return {row[0] for row in rows}
+
+
+def test_startup_migrates_and_serves(frontend, redis_url, tmp_path):
+    database = tmp_path / "store.db"
+    log = tmp_path / "startup.log"
+
+    process, base = _start(frontend, redis_url, database, upgrade=True, log=log)
+    try:
+        ping = httpx.get(f"{base}/ping", timeout=5)
+        page = httpx.get(f"{base}/", timeout=5)
+        health = httpx.get(f"{base}/_health", timeout=5).json()
+    finally:
+        _stop(process)
+
+    assert ping.text == '"pong"'
+    assert page.status_code == 200
+    assert "<html" in page.text.lower()
+    assert health["redis"] is True
+    assert health["db"] is True
+    assert "alembic_version" in _tables(database)
+    output = log.read_text()
+    assert "startup: applying database migrations" in output
+    assert "with 2 worker(s)" in output
+
+
+def test_startup_skips_migration_when_off(frontend, redis_url, tmp_path):
+    database = tmp_path / "store.db"
+    log = tmp_path / "startup.log"
+
+    process, base = _start(frontend, redis_url, database, upgrade=False, log=log)
+    try:
+        # The health check opens the database, so SQLite creates the file.
+        health = httpx.get(f"{base}/_health", timeout=5).json()
+    finally:
+        _stop(process)
+
+    assert health["db"] is True
+    assert "applying database migrations" not in log.read_text()
+    assert database.exists()
+    assert "alembic_version" not in _tables(database)
