@@ -362,7 +362,7 @@ def generate_books(engine: Engine, count: int) -> None:
 
     author_count = count // 20
     authors = []
-    for number in range(author_count):
+    for _ in range(author_count):
         name = f"{rng.choice(first_names)} {rng.choice(surnames)}"
         authors.append(name)
     author_ids = range(first_author + 1, first_author + 1 + author_count)
@@ -492,7 +492,7 @@ def report(rows: list[str], queries: list[BenchQuery], timings: list[str]) -> st
     header = (
         "| Books | Search queries | Search median ms | Search p95 ms | "
         "ILIKE queries | ILIKE median ms | ILIKE p95 ms | Median ratio | p95 ratio "
-        f"| p95 target | Typo hits, search | Typo hits, ILIKE |\n"
+        "| p95 target | Typo hits, search | Typo hits, ILIKE |\n"
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|"
     )
     return "\n".join(

@@ -44,7 +44,7 @@ def bicep_files(folder: Path) -> list[Path]:
     return sorted(folder.rglob("*.bicep"))
 
 
-def check_syntax(files: list[Path], report: Report) -> None:
+def check_syntax(folder: Path, files: list[Path], report: Report) -> None:
     """Parse each file with pycep-parser and record syntax errors with their place."""
     from lark.exceptions import LarkError
     from pycep import BicepParser
@@ -55,18 +55,20 @@ def check_syntax(files: list[Path], report: Report) -> None:
         except LarkError as exc:
             first_line = str(exc).strip().splitlines()[0]
             report.problems.append(
-                f"{path.relative_to(INFRA_DIR)}: pycep-parser cannot parse it: "
+                f"{path.relative_to(folder)}: pycep-parser cannot parse it: "
                 f"{first_line}"
             )
     parsed = len(files) - len(report.problems)
     report.lines.append(f"pycep-parser: {parsed} of {len(files)} Bicep files parse")
 
 
-def written_skips(files: list[Path], report: Report) -> set[tuple[str, str]]:
+def written_skips(
+    folder: Path, files: list[Path], report: Report
+) -> set[tuple[str, str]]:
     """Collect the skip comments as (file, check id), and flag those without a reason."""
     skips = set()
     for path in files:
-        relative = str(path.relative_to(INFRA_DIR))
+        relative = str(path.relative_to(folder))
         text = path.read_text(encoding="utf-8")
         for match in SKIP_COMMENT.finditer(text):
             line = text.count("\n", 0, match.start()) + 1
@@ -176,8 +178,8 @@ def main(argv: list[str] | None = None) -> int:
     if not files:
         print(f"error: no .bicep files under {folder}", file=sys.stderr)
         return 1
-    check_syntax(files, report)
-    skips = written_skips(files, report)
+    check_syntax(folder, files, report)
+    skips = written_skips(folder, files, report)
     try:
         check_checkov(run_checkov(folder), skips, report)
     except (RuntimeError, StopIteration) as exc:

@@ -15,7 +15,7 @@ from sky_readers.core.types import utcnow
 
 
 class TokenState(enum.StrEnum):
-    """What a token presented in a link turned out to be."""
+    """State of a token presented in a link."""
 
     VALID = "valid"
     USED = "used"
@@ -44,6 +44,7 @@ def issue_token(
 
     Returns:
         The secret for the link; only its hash is stored.
+
     """
     now = now or utcnow()
     session.exec(
@@ -108,6 +109,7 @@ def mark_used(session: Session, record: EmailToken) -> bool:
 
     Returns:
         Whether this call used the token.
+
     """
     result = session.exec(
         update(EmailToken)

@@ -23,6 +23,7 @@ class LoginThrottledError(SkyReadersError):
 
         Args:
             retry_after_seconds: Seconds until the next attempt is allowed (at least 1).
+
         """
         self.retry_after_seconds = max(1, int(retry_after_seconds))
         super().__init__(
@@ -36,7 +37,7 @@ class SignupConflictError(SkyReadersError):
     """Raised when a simultaneous sign-up took the same address or handle first."""
 
     def __init__(self) -> None:
-        """Build the message that asks for a second try."""
+        """Build the message that requests a second try."""
         super().__init__(
             "Another sign-up with the same details was saved at the same moment. "
             "Send the form again."
@@ -47,7 +48,7 @@ class EmailNotConfirmedError(SkyReadersError, PermissionError):
     """Raised when an action, such as placing an order, needs a confirmed address."""
 
     def __init__(self) -> None:
-        """Build the message that tells the user how to confirm."""
+        """Build the message that explains how to confirm."""
         super().__init__(
             "Confirm your email address before placing an order: open the link we "
             "sent you, or ask for a new one on your account page."

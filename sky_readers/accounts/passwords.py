@@ -27,6 +27,7 @@ def hash_password(password: str, rounds: int | None = None) -> str:
 
     Raises:
         ValueError: The password is longer than 72 bytes in UTF-8.
+
     """
     secret = password.encode("utf-8")
     if len(secret) > BCRYPT_MAX_BYTES:
@@ -58,7 +59,7 @@ def _dummy_hash(rounds: int) -> bytes:
 
 
 def burn_verification_time() -> None:
-    """Spend the time of one verification, so an unknown account answers as slowly."""
+    """Spend the time of one verification, so an unknown account takes as long to reject."""
     bcrypt.checkpw(b"wrong password", _dummy_hash(get_settings().bcrypt_rounds))
 
 

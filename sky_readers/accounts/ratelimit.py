@@ -60,6 +60,7 @@ def check_login_allowed(
 
     Raises:
         LoginThrottledError: With the seconds until the next attempt is allowed.
+
     """
     settings = get_settings()
     now = now or utcnow()
@@ -121,6 +122,7 @@ def prune_login_attempts(session: Session, *, older_than: dt.timedelta) -> int:
 
     Returns:
         The number of rows deleted.
+
     """
     cutoff = utcnow() - older_than
     result = session.exec(

@@ -9,11 +9,11 @@ MAX_NEXT_LENGTH = 2000
 
 
 def safe_next(target: str | None, default: str = DEFAULT_AFTER_LOGIN) -> str:
-    """Return `target` if it is a path on this site, else `default`.
+    r"""Return `target` if it is a path on this site, else `default`.
 
     Accepted: a path such as "/cart?step=2" that starts with one "/". Rejected:
     anything with a scheme or host ("https://host", "//host"), a backslash, which
-    browsers read as "/" ("/\\host"), control characters, and the same tricks hidden
+    browsers read as "/" ("/\host"), control characters, and the same tricks hidden
     by percent-encoding ("/%2F%2Fhost", "%2F%5Chost"), however often encoded.
     """
     if not target or len(target) > MAX_NEXT_LENGTH:

@@ -1,7 +1,7 @@
 """Account operations: sign-up, confirmation, login, password reset and change, admins.
 
 The REST API, the Reflex pages and the command line all call these functions, so every
-rule holds the same way in each. Each takes the caller's session and leaves the commit
+rule applies the same way in each. Each takes the caller's session and leaves the commit
 to it, except `authenticate`, which commits the record of a failed attempt itself.
 """
 
@@ -37,6 +37,7 @@ from sky_readers.core.settings import get_settings
 from sky_readers.core.types import utcnow
 from sky_readers.orders.models import Order
 from sky_readers.outbox.compose import absolute_url, enqueue_email
+from sky_readers.outbox.models import OutboxEmail
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +92,7 @@ def register_user(
 
     Raises:
         ValidationError: A field breaks a rule; every failing field is listed.
+
     """
     data = validation.validate_signup(
         name=name, email=email, password=password, confirm_password=confirm_password
@@ -130,15 +132,21 @@ def _free_handle(session: Session, name: str) -> str | None:
     for number in range(1, HANDLE_ATTEMPTS + 1):
         suffix = "" if number == 1 else str(number)
         candidate = base[: validation.HANDLE_MAX_LENGTH - len(suffix)] + suffix
-        taken = session.exec(select(User.id).where(User.handle == candidate)).first()
-        if taken is None:
+        owner = session.exec(select(User.id).where(User.handle == candidate)).first()
+        if owner is None:
             return candidate
     return None
 
 
 def _notify_existing_account(session: Session, user: User) -> None:
     # One such mail per account and hour, so repeated attempts cannot flood the owner.
-    hour = utcnow().strftime("%Y%m%d%H")
+    # Checked before a new link is made, since a new link voids the one already sent.
+    dedupe_key = f"signup-existing:{user.id}:{utcnow().strftime('%Y%m%d%H')}"
+    already_sent = session.exec(
+        select(OutboxEmail.id).where(OutboxEmail.dedupe_key == dedupe_key)
+    ).first()
+    if already_sent is not None:
+        return
     confirm_url = None
     if user.email_confirmed_at is None:
         confirm_url = _confirmation_url(_issue_confirmation_token(session, user))
@@ -153,7 +161,7 @@ def _notify_existing_account(session: Session, user: User) -> None:
             "reset_url": absolute_url("/forgot-password"),
             "confirm_url": confirm_url,
         },
-        dedupe_key=f"signup-existing:{user.id}:{hour}",
+        dedupe_key=dedupe_key,
     )
 
 
@@ -171,6 +179,7 @@ def send_confirmation(session: Session, user: User) -> bool:
 
     Returns:
         False when the address is already confirmed, so nothing was sent.
+
     """
     if user.email_confirmed_at is not None:
         return False
@@ -216,6 +225,7 @@ def request_confirmation_by_email(session: Session, email: str | None) -> None:
 
     Raises:
         ValidationError: The address is malformed.
+
     """
     address = validation.normalise_email(email)
     user = find_user_by_email(session, address)
@@ -229,6 +239,7 @@ def resend_confirmation_for_token(session: Session, secret: str | None) -> bool:
     Returns:
         Whether a link was sent: only for an expired, not yet replaced token of an
         unconfirmed account, and at most once a minute.
+
     """
     found = email_tokens.find_token(session, secret, TokenPurpose.CONFIRM_EMAIL)
     if found.state is not TokenState.EXPIRED or found.user is None:
@@ -285,6 +296,7 @@ def assert_can_place_order(user: User) -> None:
 
     Raises:
         EmailNotConfirmedError: The user has not confirmed the address.
+
     """
     if user.email_confirmed_at is None:
         raise EmailNotConfirmedError()
@@ -329,6 +341,7 @@ def authenticate(
     Raises:
         LoginThrottledError: Too many recent failures for the account or address.
         AuthenticationError: No active account matches the name and password.
+
     """
     account_key = validation.normalise_login_name(username)[:320]
     ratelimit.check_login_allowed(
@@ -369,6 +382,7 @@ def request_password_reset(session: Session, email: str | None) -> None:
 
     Raises:
         ValidationError: The address is malformed.
+
     """
     address = validation.normalise_email(email)
     user = find_user_by_email(session, address)
@@ -421,6 +435,7 @@ def reset_password(
     Raises:
         ValidationError: Under "token" for a used, expired or unknown link, or under
             the password fields.
+
     """
     found = email_tokens.find_token(session, token, TokenPurpose.RESET_PASSWORD)
     if found.state is not TokenState.VALID:
@@ -467,6 +482,7 @@ def change_password(
 
     Raises:
         ValidationError: The current password is wrong or the new one breaks a rule.
+
     """
     errors = validation.new_password_errors(
         new_password, confirm_password, field="new_password"
@@ -520,6 +536,7 @@ def create_or_promote_admin(
 
     Raises:
         ValidationError: A field breaks a sign-up rule.
+
     """
     address = validation.normalise_email(email)
     user = find_user_by_email(session, address)

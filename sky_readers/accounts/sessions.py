@@ -40,6 +40,7 @@ def create_session(
 
     Returns:
         The new session id, to be sent only in the cookie, and its row.
+
     """
     now = now or utcnow()
     session_id = new_secret()
@@ -68,6 +69,7 @@ def find_session(
     Returns:
         The session row and the user, or None for an unknown, expired or revoked
         session or an inactive user.
+
     """
     if not session_id:
         return None
@@ -93,6 +95,7 @@ def revoke_session(session: Session, session_id: str | None) -> bool:
 
     Returns:
         Whether a live session was ended.
+
     """
     if not session_id:
         return False
@@ -117,6 +120,7 @@ def revoke_user_sessions(
 
     Returns:
         The number of sessions ended.
+
     """
     statement = (
         update(AuthSession)

@@ -54,6 +54,7 @@ def issue_access_token(user_id: int, *, now: dt.datetime | None = None) -> Acces
 
     Returns:
         The token and its lifetime.
+
     """
     settings = get_settings()
     issued = now or utcnow()
@@ -78,6 +79,7 @@ def decode_access_token(token: str) -> AccessClaims:
     Raises:
         AuthenticationError: The token is malformed, signed otherwise, expired or
             lacks a claim.
+
     """
     settings = get_settings()
     try:

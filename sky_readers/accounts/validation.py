@@ -15,7 +15,7 @@ from sky_readers.core.errors import ValidationError
 from sky_readers.core.settings import get_settings
 
 NAME_MAX_LENGTH = 100
-# Longest address that fits in an SMTP path (RFC 5321).
+# Maximum length of an address in an SMTP path (RFC 5321).
 EMAIL_MAX_LENGTH = 254
 PASSWORD_MIN_LENGTH = 10
 HANDLE_MAX_LENGTH = 30
@@ -37,6 +37,7 @@ def clean_name(raw: str | None) -> str:
 
     Raises:
         ValidationError: Under "name", when it is empty or over 100 characters.
+
     """
     name = (raw or "").strip()
     if not name:
@@ -63,6 +64,7 @@ def normalise_email(raw: str | None, *, field: str = "email") -> str:
 
     Raises:
         ValidationError: Under `field`, when the address is empty or malformed.
+
     """
     text = (raw or "").strip()
     if not text:
@@ -107,6 +109,7 @@ def password_error(password: str | None) -> str | None:
 
     Returns:
         The message to show beside the field, or None when the password is fine.
+
     """
     password = password or ""
     if not password:
@@ -139,6 +142,7 @@ def new_password_errors(
 
     Returns:
         Messages by field name; empty when both are fine.
+
     """
     errors = {}
     message = password_error(password)
@@ -162,6 +166,7 @@ def validate_signup(
 
     Raises:
         ValidationError: With a message for each field that fails, all at once.
+
     """
     errors: dict[str, str] = {}
     clean = {}
@@ -184,6 +189,7 @@ def handle_from_name(name: str) -> str | None:
 
     Returns:
         The handle, or None when the name has no letters or digits to use.
+
     """
     handle = slugify(name, separator="_", max_length=HANDLE_MAX_LENGTH)
     handle = handle.strip("._-")

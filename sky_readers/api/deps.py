@@ -100,6 +100,7 @@ def check_same_origin(request: Request) -> None:
     Raises:
         HTTPException: 403 when the origin is neither PUBLIC_BASE_URL nor the host
             the request was sent to.
+
     """
     if request.method in SAFE_METHODS:
         return
@@ -130,6 +131,7 @@ def find_caller(request: Request) -> Caller | None:
 
     Raises:
         HTTPException: 401 for a malformed, tampered, expired or outdated token.
+
     """
     authorization = request.headers.get("authorization", "")
     scheme, _, credentials = authorization.partition(" ")
@@ -164,7 +166,7 @@ def find_caller(request: Request) -> Caller | None:
 
 
 def optional_caller(request: Request) -> Caller | None:
-    """The caller, or None for an anonymous request; cookie posts are CSRF-checked."""
+    """Return the caller, or None when anonymous; cookie posts get the CSRF check."""
     caller = find_caller(request)
     if caller is not None and caller.via == "session":
         check_same_origin(request)
@@ -174,7 +176,7 @@ def optional_caller(request: Request) -> Caller | None:
 def require_caller(
     caller: Annotated[Caller | None, Depends(optional_caller)],
 ) -> Caller:
-    """The caller; 401 JSON when the request carries no valid credentials."""
+    """Return the caller, or raise 401 JSON without valid credentials."""
     if caller is None:
         raise _unauthorized(
             "Log in first: send 'Authorization: Bearer <access token>' from POST "
@@ -184,7 +186,7 @@ def require_caller(
 
 
 def require_admin(caller: Annotated[Caller, Depends(require_caller)]) -> Caller:
-    """The caller if an admin; 401 without credentials, 403 for a shopper."""
+    """Return an admin caller; raise 401 without credentials, 403 for a shopper."""
     if not caller.is_admin:
         raise HTTPException(
             status_code=status.HTTP_403_FORBIDDEN,

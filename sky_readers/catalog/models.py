@@ -1,7 +1,5 @@
 """Catalog tables: books, authors, categories and the links between them."""
 
-from __future__ import annotations
-
 import datetime as dt
 from decimal import Decimal
 
@@ -45,7 +43,7 @@ class Author(SQLModel, table=True):
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )
 
-    books: list[Book] = Relationship(back_populates="authors", link_model=BookAuthor)
+    books: list["Book"] = Relationship(back_populates="authors", link_model=BookAuthor)
 
 
 class Category(SQLModel, table=True):
@@ -59,7 +57,7 @@ class Category(SQLModel, table=True):
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )
 
-    books: list[Book] = Relationship(
+    books: list["Book"] = Relationship(
         back_populates="categories", link_model=BookCategory
     )
 

@@ -600,7 +600,12 @@ def _title_suggestions(
         )
         .where(
             col(Book.is_archived).is_(False),
-            search_index.matches(session, groups, "title_text"),
+            # A shopper typing an author's name is shown that author's best-known
+            # books as well as titles that contain the words.
+            sa.or_(
+                search_index.matches(session, groups, "title_text"),
+                search_index.matches(session, groups, "authors_text"),
+            ),
         )
         .order_by(col(Book.rating_count).desc(), col(Book.id))
         .limit(limit)

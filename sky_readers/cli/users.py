@@ -44,6 +44,7 @@ def read_password(prompt: str = "Password: ") -> str:
 
     Raises:
         SkyReadersError: Standard input is empty, or the two entries differ.
+
     """
     if not sys.stdin.isatty():
         line = sys.stdin.readline()

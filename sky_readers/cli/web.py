@@ -167,7 +167,8 @@ def _add_javascript_tools(env: dict[str, str]) -> None:
     """Put Node and bun on the path of the build, and raise when either is missing."""
     if JSRT_BIN.is_dir():
         env["PATH"] = os.pathsep.join([str(JSRT_BIN), env.get("PATH", "")])
-    if not env.get("REFLEX_BUN_PATH") and JSRT_BUN.is_file():
+    # Reflex downloads bun when REFLEX_BUN_PATH names no file and none is on PATH.
+    if not Path(env.get("REFLEX_BUN_PATH", "")).is_file() and JSRT_BUN.is_file():
         env["REFLEX_BUN_PATH"] = str(JSRT_BUN)
 
     node = shutil.which("node", path=env["PATH"])

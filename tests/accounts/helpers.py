@@ -38,12 +38,12 @@ def mails(session: Session, kind: str | None = None) -> list[OutboxEmail]:
 
 
 def token_from(mail: OutboxEmail) -> str:
-    """The token of the one link in a mail's text part."""
+    """Return the token of the one link in a mail's text part."""
     links = LINK_PATTERN.findall(mail.text_body)
     assert len(links) == 1, mail.text_body
     return parse_qs(urlsplit(links[0]).query)["token"][0]
 
 
 def latest_token(session: Session, kind: str) -> str:
-    """The token in the newest mail of a kind."""
+    """Return the token in the newest mail of a kind."""
     return token_from(mails(session, kind)[-1])

@@ -102,6 +102,21 @@ def test_existing_unconfirmed_account_mail_has_new_link(session):
     assert services.confirm_email(session, second) is services.ConfirmOutcome.CONFIRMED
 
 
+def test_repeated_attempts_keep_mailed_link_valid(session):
+    sign_up(session)
+    for _ in range(3):
+        services.register_user(
+            session,
+            name="Ada",
+            email="ada@example.test",
+            password=PASSWORD,
+            confirm_password=PASSWORD,
+        )
+    [mail] = mails(session, "signup_existing_account")
+    outcome = services.confirm_email(session, token_from(mail))
+    assert outcome is services.ConfirmOutcome.CONFIRMED
+
+
 def test_existing_confirmed_account_mail_has_no_link(session):
     user = sign_up(session)
     services.confirm_email(session, token_from(mails(session)[0]))

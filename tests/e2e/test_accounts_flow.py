@@ -81,7 +81,7 @@ def test_signup_confirm_login_logout(store_server, page, visit, hydration, scree
     expect(page.locator("#check-email-text")).to_contain_text(email)
     screenshot("check-email")
 
-    # When the unconfirmed shopper logs in, the dashboard asks to confirm.
+    # When the unconfirmed shopper logs in, the dashboard requests confirmation.
     _log_in(page, hydration, email)
     expect(page.locator("#account-email")).to_have_text(email)
     expect(page.locator("#confirmation-banner")).to_be_visible()
@@ -145,7 +145,7 @@ def test_login_failure_and_next(store_server, page, visit, hydration):
 
 
 def test_password_change_and_reset(store_server, browser, page, visit, hydration):
-    """Test that a password change logs out other browsers and a reset link works once."""
+    """Test that a password change ends other sessions and a reset link works once."""
     email = f"reader-{uuid.uuid4().hex[:8]}@example.test"
     _sign_up(page, visit, "Reset Tester", email)
     _log_in(page, hydration, email)

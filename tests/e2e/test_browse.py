@@ -149,9 +149,21 @@ def test_home_page_on_phone(visit, page, screenshot):
     visit("/")
     expect(page.locator("#featured .book-card").first).to_be_visible()
 
-    expect(page.get_by_role("searchbox", name="Search the catalog")).to_be_visible()
+    expect(page.get_by_role("combobox", name="Search the catalog")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot("home-phone")
+
+
+def test_categories_menu_opens_category(visit, page):
+    """Test that the header's categories menu leads to the chosen category."""
+    visit("/about")
+
+    page.get_by_role("button", name="Categories").click()
+    page.get_by_role("menuitem", name="Horror").click()
+
+    expect(page).to_have_url(re.compile(r"/categories/horror$"))
+    expect(page.get_by_role("heading", name="Horror", level=1)).to_be_visible()
+    expect(page).to_have_title(re.compile(r"^Horror · "))
 
 
 def test_unknown_book_shows_not_found(visit, page, screenshot):
@@ -186,13 +198,13 @@ def test_unknown_route_is_http_404(visit, page):
 
 
 def test_header_search_goes_to_results_address(visit, page):
-    """Test that the header search box sends the words to /search?q=."""
+    """Test that the header search box sends the words to /catalog/search?q=."""
     visit("/about")
     expect(page.get_by_role("heading", name="About Sky Readers Haven")).to_be_visible()
     expect(page.get_by_text("Zygmunt Zając").first).to_be_visible()
 
-    box = page.get_by_role("searchbox", name="Search the catalog")
+    box = page.get_by_role("combobox", name="Search the catalog")
     box.fill("dune & sand")
     box.press("Enter")
 
-    expect(page).to_have_url(re.compile(r"/search\?q=dune\+%26\+sand$"))
+    expect(page).to_have_url(re.compile(r"/catalog/search\?q=dune\+%26\+sand$"))

@@ -392,7 +392,7 @@ volume_infos = st.dictionaries(st.sampled_from(VOLUME_INFO_KEYS), json_values).f
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(info=volume_infos, sale=sale_infos)
 def test_volume_mapping_survives_any_shape(info, sale):
     """Test that odd field types never crash the mapping with anything but a clear error."""

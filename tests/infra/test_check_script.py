@@ -42,20 +42,19 @@ def _skipped(check_id, reason, path="/modules/a.bicep"):
     }
 
 
-def test_syntax_error_is_problem(check, tmp_path, monkeypatch):
+def test_syntax_error_is_problem(check, tmp_path):
     (tmp_path / "good.bicep").write_text("param name string\n")
     (tmp_path / "bad.bicep").write_text("resource x 'A/b@2024-01-01' = {\n")
     report = check.Report()
-    monkeypatch.setattr(check, "INFRA_DIR", tmp_path)
 
-    check.check_syntax(check.bicep_files(tmp_path), report)
+    check.check_syntax(tmp_path, check.bicep_files(tmp_path), report)
 
     assert len(report.problems) == 1
     assert report.problems[0].startswith("bad.bicep: pycep-parser cannot parse it")
     assert report.lines == ["pycep-parser: 1 of 2 Bicep files parse"]
 
 
-def test_skip_without_reason_is_problem(check, tmp_path, monkeypatch):
+def test_skip_without_reason_is_problem(check, tmp_path):
     (tmp_path / "a.bicep").write_text(
         "resource x 'A/b@2024-01-01' = {\n"
         "  // checkov:skip=CKV_AZURE_1\n"
@@ -63,9 +62,8 @@ def test_skip_without_reason_is_problem(check, tmp_path, monkeypatch):
         "  name: 'x'\n}\n"
     )
     report = check.Report()
-    monkeypatch.setattr(check, "INFRA_DIR", tmp_path)
 
-    skips = check.written_skips(check.bicep_files(tmp_path), report)
+    skips = check.written_skips(tmp_path, check.bicep_files(tmp_path), report)
 
     assert skips == {("a.bicep", "CKV_AZURE_1"), ("a.bicep", "CKV_AZURE_2")}
     assert len(report.problems) == 1

@@ -423,12 +423,19 @@ def test_suggest_titles_and_authors(session, classics):
     assert by_author[0].kind == "author"
     assert by_author[0].label == "J.K. Rowling"
     assert by_author[0].detail == "2 books"
+    assert [(s.kind, s.detail) for s in by_author[1:]] == [
+        ("title", "J.K. Rowling"),
+        ("title", "J.K. Rowling"),
+    ]
 
 
 def test_suggest_tolerates_typos(session, classics):
     suggestions = suggest(session, "tolkein")
 
-    assert [(s.kind, s.label) for s in suggestions] == [("author", "J.R.R. Tolkien")]
+    assert [(s.kind, s.label) for s in suggestions] == [
+        ("author", "J.R.R. Tolkien"),
+        ("title", "The Hobbit"),
+    ]
 
 
 def test_suggest_needs_two_characters(session, classics):

@@ -249,12 +249,3 @@ def test_nav_menu_lists_categories_with_books(engine, session, shelf):
     assert [(item.name, item.href) for item in state.menu] == [
         ("Fantasy", "/categories/fantasy")
     ]
-
-
-def test_search_box_submit_redirects_with_query():
-    """Test that the header search goes to /search with the words URL-encoded."""
-    state = _state(states.SearchBoxState, "/")
-
-    spec = state.submit({"q": "  dune & sand "})
-
-    assert "/search?q=dune+%26+sand" in str(spec.args)

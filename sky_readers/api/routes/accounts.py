@@ -1,4 +1,4 @@
-"""Account routes: the sign-up and login forms, logout, confirmation, passwords, /api/me.
+"""Account routes: sign-up and login forms, logout, confirmation, passwords, /api/me.
 
 POST /signup, /login and /logout serve both the browser's forms and API clients: a
 request that sends `Accept: application/json` or a JSON body gets JSON, any other gets
@@ -63,7 +63,7 @@ CONFIRM_MESSAGES = {
         "mistyped. Use the newest link we sent, or ask for a new one."
     ),
 }
-# Longest value read from any form field, so a huge post cannot reach bcrypt.
+# Maximum length read from any form field, so a huge post cannot reach bcrypt.
 MAX_FIELD_LENGTH = 1000
 
 
@@ -81,6 +81,7 @@ async def read_fields(request: Request, names: tuple[str, ...]) -> dict[str, str
 
     Raises:
         ValidationError: Under "request", for a JSON body that is not an object.
+
     """
     if request.headers.get("content-type", "").startswith("application/json"):
         try:
@@ -191,8 +192,8 @@ def _login_error_redirect(error: str, fields: dict[str, str], **extra: Any) -> R
 async def login(request: Request):
     """Log in with `username` (email or handle) and `password`.
 
-    API clients get an access token; the browser gets a session cookie and a redirect
-    to `next` when it is a path on this site, else to the account page.
+    API clients get an access token. The browser gets a session cookie and a redirect
+    to `next` when that is a path on this site, else to the account page.
     """
     check_same_origin(request)
     fields = await read_fields(request, ("username", "password", "next"))
@@ -292,7 +293,7 @@ def resend_confirmation(
 ) -> MessageResponse:
     """Send a new confirmation link: the caller's own, or by address or expired token.
 
-    By address the answer is the same whether or not an account exists.
+    By address the response is the same whether or not an account exists.
     """
     body = body or ResendConfirmationRequest()
     with session_scope() as session:
@@ -331,7 +332,7 @@ def _resend_message(outcome: services.ResendOutcome) -> str:
     response_model=MessageResponse,
 )
 def request_password_reset(body: PasswordResetRequest) -> MessageResponse:
-    """Mail a one-hour reset link; the answer does not tell whether the account exists."""
+    """Mail a one-hour reset link; the response never reveals whether the account exists."""
     with session_scope() as session:
         services.request_password_reset(session, body.email)
     return MessageResponse(

@@ -50,6 +50,7 @@ def form_field(
 
     Returns:
         The field.
+
     """
     field_id = f"field-{name}"
     error_var = rx.Var.create(error)
@@ -89,7 +90,7 @@ def notice(message: rx.Var | str, *, tone: str = "blue", icon: str = "info", **p
 
 
 def confirmation_banner() -> rx.Component:
-    """Ask a logged-in user with an unconfirmed address to confirm it, with a resend button."""
+    """Ask a logged-in user to confirm the address, with a button to resend the link."""
     return rx.cond(
         AuthState.logged_in & ~AuthState.email_confirmed,
         rx.callout.root(
@@ -127,7 +128,7 @@ def confirmation_banner() -> rx.Component:
 
 
 def logout_button(**props) -> rx.Component:
-    """Build a form that posts to /logout, which ends the session and drops the cookie."""
+    """Build a form that posts to /logout, which ends the session and the cookie."""
     return rx.el.form(
         rx.button(
             rx.icon("log-out", size=16),

@@ -5,8 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from sky_readers.core.settings import get_settings
+from sky_readers.ui.components.search_box import search_box
 from sky_readers.ui.states.auth import AuthState
-from sky_readers.ui.states.catalog import NavState, SearchBoxState
+from sky_readers.ui.states.catalog import NavState
 
 STORE_NAME = get_settings().store_name
 # Warm paper tones around the indigo accent of the theme.
@@ -65,31 +66,14 @@ def _categories_menu() -> rx.Component:
             rx.foreach(
                 NavState.menu,
                 lambda category: rx.menu.item(
-                    rx.link(category.name, href=category.href, underline="none"),
-                    as_child=True,
+                    category.name,
+                    # Radix menu items select on click and on Enter; both navigate.
+                    on_select=rx.redirect(category.href),
                 ),
             ),
             max_height="70vh",
             overflow_y="auto",
         ),
-    )
-
-
-def _search_box() -> rx.Component:
-    return rx.form(
-        rx.input(
-            rx.input.slot(rx.icon("search", size=16)),
-            name="q",
-            type="search",
-            placeholder="Search titles, authors, ISBN",
-            aria_label="Search the catalog",
-            size="2",
-            width="100%",
-            radius="full",
-        ),
-        on_submit=SearchBoxState.submit,
-        role="search",
-        width="100%",
     )
 
 
@@ -134,7 +118,7 @@ def site_header() -> rx.Component:
             _logo(),
             rx.flex(
                 _categories_menu(),
-                rx.box(_search_box(), flex="1", min_width="0", max_width="520px"),
+                rx.box(search_box(), flex="1", min_width="0", max_width="520px"),
                 spacing="3",
                 align="center",
                 # A second, full-width row on a phone; mid-row on a desktop.

@@ -33,7 +33,7 @@ def register_store_pages(app: rx.App) -> None:
     app.add_page(
         category_page,
         route="/categories/[slug]",
-        title=f"Category · {STORE_NAME}",
+        title=CategoryPageState.page_title,
         description=DESCRIPTION,
         on_load=page_on_load(CategoryPageState.load),
     )
@@ -47,7 +47,7 @@ def register_store_pages(app: rx.App) -> None:
     app.add_page(
         author_page,
         route="/authors/[slug]",
-        title=f"Author · {STORE_NAME}",
+        title=AuthorPageState.page_title,
         description=DESCRIPTION,
         on_load=page_on_load(AuthorPageState.load),
     )

@@ -108,7 +108,7 @@ class CheckEmailState(rx.State):
 
     @rx.event
     def resend(self):
-        """Send the link again, answering alike whether or not an account exists."""
+        """Send the link again; the message is the same whether or not an account exists."""
         try:
             with session_scope() as session:
                 services.request_confirmation_by_email(session, self.email)
@@ -185,7 +185,7 @@ class LoginState(rx.State):
 
 
 class ForgotPasswordState(rx.State):
-    """The form that asks for a reset link."""
+    """The form that requests a reset link."""
 
     email_error: str = ""
     sent: bool = False
@@ -198,7 +198,7 @@ class ForgotPasswordState(rx.State):
 
     @rx.event
     def submit(self, form: dict):
-        """Queue a reset link; the page says the same whether or not the account exists."""
+        """Queue a reset link; the page never tells whether the account exists."""
         try:
             with session_scope() as session:
                 services.request_password_reset(session, _field(form, "email"))
@@ -229,7 +229,7 @@ class ResetPasswordState(rx.State):
 
     @rx.event
     def submit(self, form: dict):
-        """Set the new password, or say what to fix."""
+        """Set the new password, or show what to fix beside each field."""
         try:
             with session_scope() as session:
                 services.reset_password(

@@ -8,8 +8,8 @@ cookie from there and looks the session up in the database, so a logout, a passw
 change or a role change applies to the next event at once.
 
 The headers are those of the websocket's connection, so a new login or logout takes
-effect on the next full page load; login and logout are form posts followed by a
-redirect, which load the page anew.
+effect on the next full page load. Login and logout are form posts followed by a
+redirect, so the page loads anew.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ def session_user(state: rx.State) -> User | None:
 
     Returns:
         The active user of a live session, or None.
+
     """
     session_id = session_id_of(state)
     if session_id is None:
@@ -93,7 +94,7 @@ class AuthState(rx.State):
     email_confirmed: bool = False
     user_email: str = ""
     user_handle: str = ""
-    # Answer to the last "send a new confirmation link" click.
+    # Message shown after the last "send a new confirmation link" click.
     resend_message: str = ""
 
     def _show(self, user: User | None) -> None:

@@ -229,18 +229,6 @@ class NavState(rx.State):
         ]
 
 
-class SearchBoxState(rx.State):
-    """The search box of the header."""
-
-    @rx.event
-    def submit(self, form_data: dict):
-        """Go to the results page for the words typed in the box."""
-        words = str(form_data.get("q", "")).strip()
-        if not words:
-            return rx.redirect("/search")
-        return rx.redirect("/search?" + urlencode({"q": words}))
-
-
 class HomeState(rx.State):
     """Shelves of the home page."""
 
@@ -321,6 +309,11 @@ class CategoryPageState(BookListMixin, rx.State):
     name: str = ""
     description: str = ""
 
+    @rx.var
+    def page_title(self) -> str:
+        """Title of the browser tab."""
+        return _tab_title(self.found, self.name, "Category not found")
+
     @rx.event
     def load(self):
         """Read the category named in the URL and the page of books asked for."""
@@ -346,6 +339,11 @@ class AuthorPageState(BookListMixin, rx.State):
     """The author page: the author and one page of their books."""
 
     name: str = ""
+
+    @rx.var
+    def page_title(self) -> str:
+        """Title of the browser tab."""
+        return _tab_title(self.found, self.name, "Author not found")
 
     @rx.event
     def load(self):
@@ -394,10 +392,7 @@ class BookPageState(rx.State):
     @rx.var
     def page_title(self) -> str:
         """Title of the browser tab."""
-        store_name = get_settings().store_name
-        if not self.found:
-            return f"Book not found · {store_name}"
-        return f"{self.title} · {store_name}" if self.title else store_name
+        return _tab_title(self.found, self.title, "Book not found")
 
     @rx.event
     def load(self):
@@ -450,6 +445,13 @@ class BookPageState(rx.State):
         ]
         self.facts = [Fact(label=label, value=value) for label, value in facts if value]
         self.loaded = True
+
+
+def _tab_title(found: bool, name: str, missing: str) -> str:
+    store_name = get_settings().store_name
+    if not found:
+        return f"{missing} · {store_name}"
+    return f"{name} · {store_name}" if name else store_name
 
 
 def _series_label(series: str | None, number: str | None) -> str:
