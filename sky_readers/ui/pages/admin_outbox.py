@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from sky_readers.ui.components.layout import STORE_NAME, page_layout, page_on_load
+from sky_readers.ui.components.admin_layout import admin_layout
+from sky_readers.ui.components.layout import STORE_NAME, page_on_load
 from sky_readers.ui.states.admin_outbox import (
     FILTERS,
     AdminOutboxState,
@@ -186,32 +187,29 @@ def _pager() -> rx.Component:
 
 def admin_outbox_page() -> rx.Component:
     """Build the outbox page, whose content renders for admins only."""
-    return page_layout(
-        rx.cond(
-            AuthState.is_admin,
-            rx.vstack(
-                rx.hstack(
-                    rx.heading("Email outbox", as_="h1", size="7"),
-                    rx.spacer(),
-                    rx.button(
-                        rx.icon("refresh-cw", size=16),
-                        "Refresh",
-                        variant="soft",
-                        on_click=AdminOutboxState.refresh,
-                    ),
-                    width="100%",
-                    align="center",
+    return admin_layout(
+        ROUTE,
+        rx.vstack(
+            rx.hstack(
+                rx.heading("Email outbox", as_="h1", size="7"),
+                rx.spacer(),
+                rx.button(
+                    rx.icon("refresh-cw", size=16),
+                    "Refresh",
+                    variant="soft",
+                    on_click=AdminOutboxState.refresh,
                 ),
-                outbox_counts(),
-                _filters(),
-                _table(),
-                _pager(),
-                spacing="4",
                 width="100%",
-                align="start",
+                align="center",
             ),
-            rx.center(rx.spinner(size="3"), padding_y="64px"),
-        )
+            outbox_counts(),
+            _filters(),
+            _table(),
+            _pager(),
+            spacing="4",
+            width="100%",
+            align="start",
+        ),
     )
 
 
