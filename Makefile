@@ -52,12 +52,15 @@ browser:
 	  fi; \
 	fi
 
+# The same path as a deployment: build the frontend for the local address, then serve
+# pages, websocket and API on one port of 127.0.0.1.
 run: setup
 	$(VENV)/bin/python -m sky_readers db upgrade
 	$(VENV)/bin/python -m sky_readers catalog load-starter
+	PUBLIC_BASE_URL=http://127.0.0.1:$(PORT) $(VENV)/bin/python -m sky_readers web build
 	@echo "Starting Sky Readers Haven at http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
-	reflex run --env prod --loglevel warning --backend-host 127.0.0.1 \
-	  --frontend-port $(PORT) --backend-port $(PORT)
+	PUBLIC_BASE_URL=http://127.0.0.1:$(PORT) $(VENV)/bin/python -m sky_readers web serve \
+	  --host 127.0.0.1 --port $(PORT) --workers 1
 
 test-unit: setup
 	$(VENV)/bin/python -m pytest -p no:playwright --ignore=tests/e2e $(PYTEST_ARGS)
