@@ -75,6 +75,22 @@ def _drop_postgres_database(server_url: str, name: str) -> None:
     admin.dispose()
 
 
+@pytest.fixture
+def fresh_postgres_url() -> Iterator[str]:
+    """URL of a new, empty PostgreSQL database, dropped after the test.
+
+    Skips the test when TEST_DATABASE_URL names no PostgreSQL server, for tests of
+    production mode, which runs on PostgreSQL only.
+    """
+    if not TEST_DATABASE_URL:
+        pytest.skip("production mode needs PostgreSQL: set TEST_DATABASE_URL")
+    url, name = _create_postgres_database(TEST_DATABASE_URL)
+    try:
+        yield url
+    finally:
+        _drop_postgres_database(TEST_DATABASE_URL, name)
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def database_url(request, tmp_path_factory) -> Iterator[str]:
     """URL of a migrated, empty database of each backend under test."""

@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=1, le=65535)
     # Server processes of `web serve`; more than one needs REFLEX_REDIS_URL for state.
     web_workers: int = Field(default=1, ge=1, le=64)
+    # Redis URL of Reflex's state manager (Reflex reads the same variable itself);
+    # empty keeps page state in the memory of a single process.
+    reflex_redis_url: SecretStr = SecretStr("")
 
     # Accounts.
     # Lifetime of an API access token (JWT), in seconds.
@@ -194,6 +197,18 @@ class Settings(BaseSettings):
             reasons.append(
                 "PUBLIC_BASE_URL must start with https:// in production, "
                 f"not {self.public_base_url!r}."
+            )
+        if not self.database_url.startswith("postgresql"):
+            reasons.append(
+                "DATABASE_URL must name a PostgreSQL database in production, because "
+                "every worker and instance shares it; SQLite keeps one file per "
+                "machine. Set it to postgresql://USER:PASSWORD@HOST:5432/DATABASE."
+            )
+        if not self.reflex_redis_url.get_secret_value():
+            reasons.append(
+                "REFLEX_REDIS_URL is empty: production keeps page state in Redis so "
+                "that every worker and instance sees it. Set it to "
+                "rediss://:KEY@HOST:PORT/0 (or redis:// without TLS)."
             )
         return reasons
 

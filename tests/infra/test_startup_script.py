@@ -6,11 +6,11 @@ rejects CONFIG like Azure Managed Redis and has Reflex's keyspace events preset.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -18,7 +18,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
+from sky_readers.core.db import build_engine
 from sky_readers.core.settings import PROJECT_ROOT
 
 STARTUP = PROJECT_ROOT / "infra" / "app" / "startup.sh"
@@ -100,7 +102,7 @@ def redis_url(tmp_path_factory):
     _stop(process)
 
 
-def _start(frontend, redis_url, database: Path, *, upgrade: bool, log: Path):
+def _start(frontend, redis_url, database_url: str, *, upgrade: bool, log: Path):
     port = _free_port()
     env = {
         **os.environ,
@@ -109,7 +111,7 @@ def _start(frontend, redis_url, database: Path, *, upgrade: bool, log: Path):
         "SECRET_KEY": "s" * 48,
         "PUBLIC_BASE_URL": PUBLIC_URL,
         "CORS_ORIGINS": PUBLIC_URL,
-        "DATABASE_URL": f"sqlite:///{database}",
+        "DATABASE_URL": database_url,
         "DB_UPGRADE_ON_START": "true" if upgrade else "false",
         "BIND_HOST": "127.0.0.1",
         "PORT": str(port),
@@ -142,21 +144,25 @@ def _start(frontend, redis_url, database: Path, *, upgrade: bool, log: Path):
     pytest.fail(f"startup.sh did not serve /ping:\n{log.read_text()[-4000:]}")
 
 
-def _tables(database: Path) -> set[str]:
-    with sqlite3.connect(database) as connection:
-        rows = connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
-        return {row[0] for row in rows}
+def _tables(database_url: str) -> set[str]:
+    engine = build_engine(database_url)
+    try:
+        return set(sa.inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
 
 
-def test_startup_migrates_and_serves(frontend, redis_url, tmp_path):
-    database = tmp_path / "store.db"
+def test_startup_migrates_and_serves(frontend, redis_url, fresh_postgres_url, tmp_path):
     log = tmp_path / "startup.log"
 
-    process, base = _start(frontend, redis_url, database, upgrade=True, log=log)
+    process, base = _start(
+        frontend, redis_url, fresh_postgres_url, upgrade=True, log=log
+    )
     try:
         ping = httpx.get(f"{base}/ping", timeout=5)
         page = httpx.get(f"{base}/", timeout=5)
         health = httpx.get(f"{base}/_health", timeout=5).json()
+        ready = httpx.get(f"{base}/api/ready", timeout=10)
     finally:
         _stop(process)
 
@@ -165,24 +171,38 @@ def test_startup_migrates_and_serves(frontend, redis_url, tmp_path):
     assert "<html" in page.text.lower()
     assert health["redis"] is True
     assert health["db"] is True
-    assert "alembic_version" in _tables(database)
+    assert "alembic_version" in _tables(fresh_postgres_url)
+    assert ready.status_code == 200
+    assert ready.json()["checks"]["database"]["backend"] == "postgresql"
+    assert ready.json()["checks"]["redis"]["ok"] is True
     output = log.read_text()
     assert "startup: applying database migrations" in output
     assert "with 2 worker(s)" in output
+    json_lines = [json.loads(line) for line in output.splitlines() if line[:1] == "{"]
+    starts = [line for line in json_lines if "starting: environment" in line["message"]]
+    assert len(starts) == 2
+    assert (
+        "environment production, database postgresql, page state redis"
+        in (starts[0]["message"])
+    )
+    accesses = [line for line in json_lines if line["logger"] == "sky_readers.access"]
+    assert any(line["path"] == "/api/ready" for line in accesses)
+    assert all(len(line["request_id"]) == 32 for line in accesses)
 
 
-def test_startup_skips_migration_when_off(frontend, redis_url, tmp_path):
-    database = tmp_path / "store.db"
+def test_startup_skips_migration_when_off(
+    frontend, redis_url, fresh_postgres_url, tmp_path
+):
     log = tmp_path / "startup.log"
 
-    process, base = _start(frontend, redis_url, database, upgrade=False, log=log)
+    process, base = _start(
+        frontend, redis_url, fresh_postgres_url, upgrade=False, log=log
+    )
     try:
-        # The health check opens the database, so SQLite creates the file.
         health = httpx.get(f"{base}/_health", timeout=5).json()
     finally:
         _stop(process)
 
     assert health["db"] is True
     assert "applying database migrations" not in log.read_text()
-    assert database.exists()
-    assert "alembic_version" not in _tables(database)
+    assert "alembic_version" not in _tables(fresh_postgres_url)

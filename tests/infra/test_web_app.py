@@ -362,7 +362,10 @@ def test_settings_pass_production_checks():
     given["PUBLIC_BASE_URL"] = "https://shop.example.com"
     given["CORS_ORIGINS"] = "https://shop.example.com"
     given["LOG_LEVEL"] = "INFO"
-    given.pop("DATABASE_URL")
+    # App Service replaces these Key Vault references by the secrets' values; the
+    # database secret is a postgresql:// URL (see test_data_services).
+    given["DATABASE_URL"] = "postgresql://store:pw@db.postgres.example.com:5432/store"
+    given["REFLEX_REDIS_URL"] = "rediss://:key@cache.example.com:10000/0"
     given.pop("ACS_CONNECTION_STRING")
 
     settings = Settings(_env_file=None, **{k.lower(): v for k, v in given.items()})
