@@ -52,6 +52,8 @@ class JsonFormatter(logging.Formatter):
             "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
             "level": record.levelname,
             "logger": record.name,
+            # Several server processes write to one stream; the id tells them apart.
+            "pid": record.process,
             "message": record.getMessage(),
             "request_id": getattr(record, "request_id", request_id_var.get()),
         }

@@ -195,6 +195,7 @@ def test_json_line_carries_request_id_and_fields():
     assert line["status"] == 201
     assert line["message"] == "hi"
     assert line["level"] == "INFO"
+    assert line["pid"] == record.process
 
 
 def test_startup_summary_names_backends(caplog, use_settings):
