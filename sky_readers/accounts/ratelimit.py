@@ -9,11 +9,22 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from sky_readers.accounts.errors import LoginThrottledError
-from sky_readers.accounts.models import LoginAttempt
+from sky_readers.accounts.models import LoginAttempt, User
 from sky_readers.core.settings import get_settings
 from sky_readers.core.types import utcnow
 
 logger = logging.getLogger(__name__)
+
+
+def account_key_for(user: User | None, login_name: str) -> str:
+    """Return the key under which the login limits count attempts for one account.
+
+    Attempts on an existing account count under its id, so its email address and its
+    handle share one limit. A name without an account counts under the name typed.
+    """
+    if user is not None and user.id is not None:
+        return f"user:{user.id}"
+    return login_name
 
 
 def _failures_since(

@@ -343,11 +343,12 @@ def authenticate(
         AuthenticationError: No active account matches the name and password.
 
     """
-    account_key = validation.normalise_login_name(username)[:320]
+    login_name = validation.normalise_login_name(username)[:320]
+    user = find_user_by_login(session, login_name) if login_name else None
+    account_key = ratelimit.account_key_for(user, login_name)
     ratelimit.check_login_allowed(
         session, account_key=account_key, client_address=client_address
     )
-    user = find_user_by_login(session, account_key) if account_key else None
     if user is None or not user.is_active:
         burn_verification_time()
         matched = False
@@ -362,7 +363,7 @@ def authenticate(
     )
     if not matched:
         session.commit()
-        logger.info("login failed for %r from %s", account_key, client_address)
+        logger.info("login failed for %r from %s", login_name, client_address)
         raise AuthenticationError(INVALID_CREDENTIALS_MESSAGE)
 
     if needs_rehash(user.password_hash):
