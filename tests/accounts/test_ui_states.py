@@ -2,48 +2,23 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-from reflex.istate.data import RouterData
 from sqlmodel import Session
 
 from sky_readers.accounts import services, sessions
 from sky_readers.core.db import session_scope
 from sky_readers.core.settings import get_settings
+from sky_readers.core.signed_messages import sign_messages
 from sky_readers.ui.states.account import LoginState, SignupState
 from sky_readers.ui.states.auth import AuthState, admin_user, parse_cookie_header
-from tests.accounts.helpers import PASSWORD, mails, sign_up
-
-ORIGIN = "http://127.0.0.1:3000"
-
-
-def _with_request(state, path: str, cookie: str = ""):
-    headers = {"origin": ORIGIN}
-    if cookie:
-        headers["cookie"] = cookie
-    state.router = RouterData.from_router_data({"headers": headers, "asPath": path})
-    return state
-
-
-def _cookie_for(session_id: str) -> str:
-    return f"theme=dark; {get_settings().session_cookie_name}={session_id}; x=1"
-
-
-@pytest.fixture
-def shopper_cookie(engine):
-    with Session(engine) as session:
-        user = sign_up(session)
-        new = sessions.create_session(session, user)
-        session.commit()
-    return _cookie_for(new.session_id)
-
-
-def _redirect_target(spec) -> str:
-    assert spec is not None
-    assert spec.handler.fn.__qualname__ == "_redirect"
-    args = {name._js_expr: value for name, value in spec.args}
-    return args["path"]._var_value
+from tests.accounts.helpers import (
+    PASSWORD,
+    mails,
+    redirect_target,
+    with_request,
+)
 
 
 def test_parse_cookie_header_picks_named_cookie():
@@ -54,7 +29,7 @@ def test_parse_cookie_header_picks_named_cookie():
 
 
 def test_load_user_from_cookie(shopper_cookie):
-    state = _with_request(AuthState(), "/account", shopper_cookie)
+    state = with_request(AuthState(), "/account", shopper_cookie)
     state.load_user()
     assert state.logged_in
     assert state.user_name == "Ada Lovelace"
@@ -64,21 +39,21 @@ def test_load_user_from_cookie(shopper_cookie):
 
 
 def test_load_user_without_cookie(engine):
-    state = _with_request(AuthState(), "/", "")
+    state = with_request(AuthState(), "/", "")
     state.load_user()
     assert not state.logged_in
     assert state.user_name == ""
 
 
 def test_require_login_redirects_with_next(engine):
-    state = _with_request(AuthState(), "/account/password?x=1")
-    target = _redirect_target(state.require_login())
+    state = with_request(AuthState(), "/account/password?x=1")
+    target = redirect_target(state.require_login())
     assert urlsplit(target).path == "/login"
     assert parse_qs(urlsplit(target).query)["next"] == ["/account/password?x=1"]
 
 
 def test_require_login_passes_with_session(shopper_cookie):
-    state = _with_request(AuthState(), "/account", shopper_cookie)
+    state = with_request(AuthState(), "/account", shopper_cookie)
     assert state.require_login() is None
 
 
@@ -86,14 +61,14 @@ def test_require_login_after_logout_redirects(shopper_cookie):
     session_id = parse_cookie_header(shopper_cookie, get_settings().session_cookie_name)
     with session_scope() as session:
         sessions.revoke_session(session, session_id)
-    state = _with_request(AuthState(), "/account", shopper_cookie)
-    assert _redirect_target(state.require_login()).startswith("/login?")
+    state = with_request(AuthState(), "/account", shopper_cookie)
+    assert redirect_target(state.require_login()).startswith("/login?")
     assert not state.logged_in
 
 
 def test_require_admin_sends_shopper_to_login(shopper_cookie):
-    state = _with_request(AuthState(), "/admin", shopper_cookie)
-    target = _redirect_target(state.require_admin())
+    state = with_request(AuthState(), "/admin", shopper_cookie)
+    target = redirect_target(state.require_admin())
     query = parse_qs(urlsplit(target).query)
     assert urlsplit(target).path == "/login"
     assert query["error"] == ["admin"]
@@ -105,7 +80,7 @@ def test_require_admin_passes_admin_and_checks_every_event(engine, shopper_cooki
         services.create_or_promote_admin(
             session, email="ada@example.test", name="Ada", password=None
         )
-    state = _with_request(AuthState(), "/admin", shopper_cookie)
+    state = with_request(AuthState(), "/admin", shopper_cookie)
     assert state.require_admin() is None
     assert state.is_admin
     assert admin_user(state).email == "ada@example.test"
@@ -118,7 +93,7 @@ def test_require_admin_passes_admin_and_checks_every_event(engine, shopper_cooki
 
 
 def test_signup_state_shows_field_errors(engine):
-    state = _with_request(SignupState(), "/signup")
+    state = with_request(SignupState(), "/signup")
     result = state.submit(
         {"name": "", "email": "bad", "password": "€" * 25, "confirm_password": "x"}
     )
@@ -130,8 +105,8 @@ def test_signup_state_shows_field_errors(engine):
 
 
 def test_signup_state_redirects_to_check_email(engine):
-    state = _with_request(SignupState(), "/signup")
-    target = _redirect_target(
+    state = with_request(SignupState(), "/signup")
+    target = redirect_target(
         state.submit(
             {
                 "name": "Ada",
@@ -156,9 +131,39 @@ def test_signup_state_redirects_to_check_email(engine):
     ],
 )
 def test_login_state_reads_error_codes(engine, query, error, next_path):
-    state = _with_request(LoginState(), f"/login?{query}")
+    state = with_request(LoginState(), f"/login?{query}")
     state.load()
     assert error in state.error
     if not error:
         assert state.error == ""
     assert state.next_path == next_path
+
+
+def test_signup_state_shows_signed_messages_of_form_post(engine):
+    errors = sign_messages({"name": "Enter your name.", "email": "Bad address."})
+    query = urlencode({"name": " ", "email": "ada@", "errors": errors})
+    state = with_request(SignupState(), f"/signup?{query}")
+    state.load()
+    assert state.name_error == "Enter your name."
+    assert state.email_error == "Bad address."
+    assert state.password_error == ""
+    assert "not saved" in state.form_error
+    assert state.email_value == "ada@"
+
+
+def test_signup_state_ignores_forged_messages(engine):
+    body = sign_messages({"name": "Call +1 555 0100 to claim a prize"}).split(".")[0]
+    query = urlencode({"name": "x", "errors": f"{body}.forged-signature"})
+    state = with_request(SignupState(), f"/signup?{query}")
+    state.load()
+    assert state.name_error == ""
+    assert state.form_error == ""
+    assert state.name_value == ""
+
+
+def test_signup_state_shows_conflict_message(engine):
+    query = urlencode({"errors": sign_messages({"form": "Send the form again."})})
+    state = with_request(SignupState(), f"/signup?{query}")
+    state.load()
+    assert state.form_error == "Send the form again."
+

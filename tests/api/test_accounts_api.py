@@ -12,10 +12,12 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from sky_readers.accounts import services
+from sky_readers.accounts.errors import SignupConflictError
 from sky_readers.accounts.models import AuthSession, User
 from sky_readers.api.app import create_api
 from sky_readers.api.deps import AdminCaller, require_admin
 from sky_readers.core.settings import get_settings
+from sky_readers.core.signed_messages import read_messages
 from sky_readers.core.types import utcnow
 from tests.accounts.helpers import PASSWORD, latest_token, mails
 
@@ -143,13 +145,65 @@ def test_signup_non_object_json_rejected(client):
 
 def test_signup_form_error_returns_to_form(client):
     response = client.post(
-        "/signup", data={**SIGNUP, "name": ""}, follow_redirects=False
+        "/signup",
+        data={**SIGNUP, "name": "", "confirm_password": "something else!"},
+        follow_redirects=False,
     )
     assert response.status_code == 303
     query = parse_qs(urlsplit(response.headers["location"]).query)
     assert urlsplit(response.headers["location"]).path == "/signup"
     assert query["email"] == ["Ada@Example.test"]
-    assert "password" not in query
+    assert PASSWORD not in response.headers["location"]
+    messages = read_messages(query["errors"][0])
+    assert messages == {
+        "name": "Enter your name.",
+        "confirm_password": "Passwords do not match: type the same password twice.",
+    }
+
+
+def test_signup_form_conflict_returns_to_form(client, monkeypatch):
+    def lose_race(*_args, **_kwargs):
+        raise SignupConflictError()
+
+    monkeypatch.setattr(services, "register_user", lose_race)
+    form = client.post("/signup", data=SIGNUP, follow_redirects=False)
+    query = parse_qs(urlsplit(form.headers["location"]).query)
+    assert form.status_code == 303
+    assert "Send the form again" in read_messages(query["errors"][0])["form"]
+
+    as_json = _signup(client)
+    assert as_json.status_code == 409
+    assert "Send the form again" in as_json.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"name": "n" * 5000}, "name", "5000 characters long"),
+        ({"email": "e" * 3000 + "@example.test"}, "email", "3013 characters long"),
+        ({"password": "p" * 4000, "confirm_password": "p" * 4000}, "password", "4000"),
+    ],
+)
+def test_signup_over_long_fields_report_length(client, changes, field, message):
+    response = _signup(client, **changes)
+    assert response.status_code == 422
+    assert message in response.json()["errors"][field]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"username": "nobody\x00@example.test", "password": PASSWORD},
+        {"username": "a" * 100_000, "password": PASSWORD},
+        {"username": "ada@example.test", "password": "p" * 100_000},
+        {"username": "ada@example.test", "password": "pass\x00word long"},
+    ],
+)
+def test_login_odd_input_gets_401(client, body):
+    _signup(client)
+    response = client.post("/login", json=body)
+    assert response.status_code == 401
+    assert "do not match an account" in response.json()["detail"]
 
 
 # Confirmation.
@@ -444,6 +498,7 @@ def _forged(client, **changes):
         {"aud": None},
         {"aud": "elsewhere"},
         {"sub": "999999"},
+        {"sub": "9" * 30},
     ],
 )
 def test_me_rejects_bad_tokens(client, changes):

@@ -47,6 +47,8 @@ def signup_page() -> rx.Component:
                         error=SignupState.name_error,
                         autocomplete="name",
                         max_length=200,
+                        default_value=SignupState.name_value,
+                        key=SignupState.name_value,
                     ),
                     form_field(
                         "Email address",
@@ -54,6 +56,8 @@ def signup_page() -> rx.Component:
                         error=SignupState.email_error,
                         input_type="email",
                         autocomplete="email",
+                        default_value=SignupState.email_value,
+                        key=SignupState.email_value,
                     ),
                     form_field(
                         "Password",
@@ -75,6 +79,8 @@ def signup_page() -> rx.Component:
                     width="100%",
                 ),
                 on_submit=SignupState.submit,
+                # The server's messages beside the fields replace the browser's.
+                no_validate=True,
                 id="signup-form",
                 width="100%",
             ),
@@ -427,6 +433,7 @@ def change_password_page() -> rx.Component:
                         width="100%",
                     ),
                     on_submit=ChangePasswordState.submit,
+                    no_validate=True,
                     width="100%",
                 ),
             ),
@@ -466,6 +473,7 @@ def forgot_password_page() -> rx.Component:
                         width="100%",
                     ),
                     on_submit=ForgotPasswordState.submit,
+                    no_validate=True,
                     width="100%",
                 ),
             ),
@@ -497,6 +505,7 @@ def _reset_form() -> rx.Component:
             width="100%",
         ),
         on_submit=ResetPasswordState.submit,
+        no_validate=True,
         width="100%",
     )
 

@@ -19,10 +19,15 @@ from sky_readers.accounts.redirects import safe_next
 from sky_readers.core.db import session_scope
 from sky_readers.core.errors import ValidationError
 from sky_readers.core.money import format_money
+from sky_readers.core.signed_messages import read_messages
 from sky_readers.ui.states.auth import AuthState, login_redirect, session_id_of
 
 logger = logging.getLogger(__name__)
 
+SIGNUP_NOT_SAVED_MESSAGE = (
+    "Your sign-up was not saved: correct the fields marked below and send the form "
+    "again."
+)
 # Messages of the login page, chosen by the `error` code that POST /login sends back.
 LOGIN_ERRORS = {
     "invalid": (
@@ -51,7 +56,9 @@ class SignupState(rx.State):
     password_error: str = ""
     confirm_password_error: str = ""
     form_error: str = ""
-    submitting: bool = False
+    # Name and address that POST /signup sent back with its errors, to fill in again.
+    name_value: str = ""
+    email_value: str = ""
 
     def _set_errors(self, errors: dict[str, str]) -> None:
         self.name_error = errors.get("name", "")
@@ -61,14 +68,14 @@ class SignupState(rx.State):
 
     @rx.event
     def load(self):
-        """Clear old messages; after a failed plain form post ask to check the form."""
-        self._set_errors({})
-        self.submitting = False
-        self.form_error = (
-            "Your sign-up was not saved: check each field and send the form again."
-            if _query(self, "retry")
-            else ""
-        )
+        """Show the field messages that a failed plain POST /signup sent back."""
+        errors = read_messages(_query(self, "errors"))
+        self._set_errors(errors)
+        self.form_error = errors.get("form", "")
+        if errors and not self.form_error:
+            self.form_error = SIGNUP_NOT_SAVED_MESSAGE
+        self.name_value = _query(self, "name")[:200] if errors else ""
+        self.email_value = _query(self, "email")[:320] if errors else ""
 
     @rx.event
     def submit(self, form: dict):
@@ -85,6 +92,7 @@ class SignupState(rx.State):
                 )
         except ValidationError as exc:
             self._set_errors(exc.errors)
+            self.form_error = SIGNUP_NOT_SAVED_MESSAGE
             return None
         except SignupConflictError as exc:
             self._set_errors({})
