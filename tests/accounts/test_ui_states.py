@@ -11,6 +11,7 @@ from sky_readers.accounts import services, sessions
 from sky_readers.core.db import session_scope
 from sky_readers.core.settings import get_settings
 from sky_readers.core.signed_messages import sign_messages
+from sky_readers.ui.components.layout import page_on_load
 from sky_readers.ui.states.account import LoginState, SignupState
 from sky_readers.ui.states.auth import AuthState, admin_user, parse_cookie_header
 from tests.accounts.helpers import (
@@ -167,3 +168,26 @@ def test_signup_state_shows_conflict_message(engine):
     state.load()
     assert state.form_error == "Send the form again."
 
+
+def _on_load_names(handlers) -> list[str]:
+    return [handler.fn.__name__ for handler in handlers]
+
+
+def test_every_page_looks_up_the_user():
+    assert _on_load_names(page_on_load()) == ["load_user", "load_menu"]
+    assert _on_load_names(page_on_load(SignupState.load)) == [
+        "load_user",
+        "load",
+        "load_menu",
+    ]
+
+
+def test_guarded_page_looks_up_the_user_once():
+    assert _on_load_names(page_on_load(AuthState.require_login)) == [
+        "require_login",
+        "load_menu",
+    ]
+    assert _on_load_names(page_on_load(AuthState.require_admin)) == [
+        "require_admin",
+        "load_menu",
+    ]

@@ -6,7 +6,6 @@ import reflex as rx
 
 from sky_readers.ui.components.account_forms import (
     account_card,
-    confirmation_banner,
     form_field,
     logout_button,
     notice,
@@ -327,7 +326,6 @@ def account_page() -> rx.Component:
         rx.cond(
             AuthState.is_hydrated & AuthState.logged_in,
             rx.vstack(
-                confirmation_banner(),
                 rx.heading("Your account", size="7", as_="h1"),
                 rx.card(
                     rx.data_list.root(
@@ -580,7 +578,7 @@ def register_account_pages(app: rx.App) -> None:
             component,
             route=route,
             title=f"{title} · {STORE_NAME}",
-            on_load=page_on_load(AuthState.load_user, *handlers),
+            on_load=page_on_load(*handlers),
         )
 
     private = (
