@@ -431,7 +431,8 @@ def reset_password(
 ) -> User:
     """Set a new password through a reset link and end every session of the user.
 
-    Opening the link proves the user reads the address, so it also confirms it.
+    Opening the link proves the user reads the address, so it also confirms it and
+    lifts the account's login limit.
 
     Raises:
         ValidationError: Under "token" for a used, expired or unknown link, or under
@@ -451,6 +452,9 @@ def reset_password(
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
     _set_password(session, user, password, keep_session_id=None)
+    # The owner of the mailbox may log in with the new password at once, even when
+    # failed guesses had locked the account.
+    ratelimit.clear_account_failures(session, user)
     return user
 
 

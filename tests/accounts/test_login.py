@@ -15,7 +15,7 @@ from sky_readers.accounts.errors import (
 )
 from sky_readers.accounts.models import LoginAttempt
 from sky_readers.core.types import utcnow
-from tests.accounts.helpers import PASSWORD, sign_up
+from tests.accounts.helpers import PASSWORD, latest_token, sign_up
 
 ADDRESS = "203.0.113.7"
 
@@ -142,6 +142,44 @@ def test_four_failures_then_success_resets_account_count(session):
     assert _login(session, "ada@example.test").email == "ada@example.test"
 
 
+def test_password_reset_lifts_account_lock(session):
+    sign_up(session)
+    session.commit()
+    for _ in range(5):
+        _fail(session)
+    with pytest.raises(LoginThrottledError):
+        _login(session, "ada@example.test")
+
+    services.request_password_reset(session, "ada@example.test")
+    services.reset_password(
+        session,
+        token=latest_token(session, "password_reset"),
+        password="a brand new passphrase",
+        confirm_password="a brand new passphrase",
+    )
+    session.commit()
+    user = _login(session, "ada_lovelace", "a brand new passphrase")
+    assert user.email == "ada@example.test"
+
+
+def test_password_reset_keeps_address_lock(session):
+    sign_up(session)
+    session.commit()
+    for number in range(20):
+        _fail(session, f"guess{number}@example.test")
+
+    services.request_password_reset(session, "ada@example.test")
+    services.reset_password(
+        session,
+        token=latest_token(session, "password_reset"),
+        password="a brand new passphrase",
+        confirm_password="a brand new passphrase",
+    )
+    session.commit()
+    with pytest.raises(LoginThrottledError):
+        _login(session, "ada@example.test", "a brand new passphrase")
+
+
 def test_twenty_failures_lock_address(session):
     sign_up(session)
     session.commit()
@@ -199,6 +237,25 @@ def test_prune_keeps_recent_attempts(session):
         )
     assert ratelimit.prune_login_attempts(session, older_than=dt.timedelta(days=1)) == 1
     assert len(session.exec(select(LoginAttempt)).all()) == 1
+
+
+def test_recording_attempts_prunes_old_ones(session, monkeypatch):
+    now = utcnow()
+    for age in (dt.timedelta(days=2), dt.timedelta(hours=1)):
+        ratelimit.record_login_attempt(
+            session,
+            account_key="k",
+            client_address=ADDRESS,
+            succeeded=False,
+            now=now - age,
+        )
+    assert len(session.exec(select(LoginAttempt)).all()) == 2
+
+    monkeypatch.setattr(ratelimit, "PRUNE_EVERY_ATTEMPTS", 1)
+    _fail(session, "nobody@example.test")
+    ages = sorted(now - a.attempted_at for a in session.exec(select(LoginAttempt)))
+    assert len(ages) == 2
+    assert ages[-1] < dt.timedelta(days=1)
 
 
 def test_rehash_on_login_when_cost_changes(session, monkeypatch):
