@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import jwt
@@ -672,3 +673,35 @@ def test_client_address_uses_trusted_proxy_entry(client, monkeypatch):
     )
     assert blocked.status_code == 429
     assert other.status_code == 401
+
+
+def _admin_routes() -> list[tuple[str, str]]:
+    # Every admin route of the API, with 1 for each path parameter.
+    routes = []
+    for path, operations in create_api().openapi()["paths"].items():
+        if not path.startswith("/api/admin"):
+            continue
+        for method in sorted(operations):
+            routes.append((method.upper(), re.sub(r"\{[^}]+\}", "1", path)))
+    return routes
+
+
+ADMIN_ROUTES = _admin_routes()
+
+
+def test_admin_routes_found():
+    assert ("GET", "/api/admin/outbox") in ADMIN_ROUTES
+
+
+@pytest.mark.parametrize(("method", "path"), ADMIN_ROUTES)
+def test_every_admin_route_rejects_non_admins(client, method, path):
+    anonymous = client.request(method, path, json={})
+    _signup(client)
+    as_shopper = client.request(method, path, json={}, headers=_bearer(client))
+    client.post("/login", data={"username": "ada@example.test", "password": PASSWORD})
+    with_cookie = client.request(method, path, json={}, headers={"Origin": BASE})
+
+    assert anonymous.status_code == 401
+    assert as_shopper.status_code == 403
+    assert with_cookie.status_code == 403
+    assert "admin account" in as_shopper.json()["detail"]
