@@ -93,9 +93,9 @@ def test_require_admin_passes_admin_and_checks_every_event(engine, shopper_cooki
     assert admin_user(state) is None
 
 
-def test_signup_state_shows_field_errors(engine):
+async def test_signup_state_shows_field_errors(engine):
     state = with_request(SignupState(), "/signup")
-    result = state.submit(
+    result = await state.submit(
         {"name": "", "email": "bad", "password": "€" * 25, "confirm_password": "x"}
     )
     assert result is None
@@ -105,10 +105,10 @@ def test_signup_state_shows_field_errors(engine):
     assert "do not match" in state.confirm_password_error
 
 
-def test_signup_state_redirects_to_check_email(engine):
+async def test_signup_state_redirects_to_check_email(engine):
     state = with_request(SignupState(), "/signup")
     target = redirect_target(
-        state.submit(
+        await state.submit(
             {
                 "name": "Ada",
                 "email": "Ada@Example.test",

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
+import threading
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import jwt
 import pytest
 from fastapi import Depends
@@ -705,3 +708,33 @@ def test_every_admin_route_rejects_non_admins(client, method, path):
     assert as_shopper.status_code == 403
     assert with_cookie.status_code == 403
     assert "admin account" in as_shopper.json()["detail"]
+
+
+async def test_login_checks_password_off_event_loop(engine, monkeypatch):
+    started = threading.Event()
+    release = threading.Event()
+    authenticate = services.authenticate
+
+    def authenticate_when_released(session, **kwargs):
+        started.set()
+        # On the event loop this wait would stop the request below from running.
+        assert release.wait(10), "the event loop was blocked during the login"
+        return authenticate(session, **kwargs)
+
+    monkeypatch.setattr(services, "authenticate", authenticate_when_released)
+    transport = httpx.ASGITransport(app=create_api())
+    async with httpx.AsyncClient(transport=transport, base_url=BASE) as client:
+        await client.post("/signup", json=SIGNUP)
+        login = asyncio.create_task(
+            client.post(
+                "/login", json={"username": "ada@example.test", "password": PASSWORD}
+            )
+        )
+        assert await asyncio.to_thread(started.wait, 10)
+        other_request = await client.get("/api/me")
+        release.set()
+        response = await login
+
+    assert other_request.status_code == 401
+    assert response.status_code == 200
+    assert response.json()["access_token"]

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request, Response, status
 from fastapi.responses import JSONResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
 from sky_readers.accounts import services, sessions
 from sky_readers.accounts.errors import (
@@ -151,6 +152,11 @@ async def signup(request: Request):
     fields = await read_fields(
         request, ("name", "email", "password", "confirm_password")
     )
+    return await run_in_threadpool(_signup, request, fields)
+
+
+def _signup(request: Request, fields: dict[str, str]) -> Response:
+    # Runs in a worker thread because bcrypt blocks for a good fraction of a second.
     try:
         with session_scope() as session:
             result = services.register_user(session, **fields)
@@ -211,6 +217,11 @@ async def login(request: Request):
     """
     check_same_origin(request)
     fields = await read_fields(request, ("username", "password", "next"))
+    return await run_in_threadpool(_login, request, fields)
+
+
+def _login(request: Request, fields: dict[str, str]) -> Response:
+    # Runs in a worker thread because bcrypt blocks for a good fraction of a second.
     as_json = wants_json(request)
 
     missing = {

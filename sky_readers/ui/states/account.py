@@ -6,11 +6,16 @@ services hold every rule, as they do for the REST API.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import functools
 import logging
+from collections.abc import Callable
+from typing import TypeVar
 from urllib.parse import urlencode
 
 import reflex as rx
+from sqlmodel import Session
 
 from sky_readers.accounts import services
 from sky_readers.accounts.email_tokens import TokenState
@@ -23,6 +28,8 @@ from sky_readers.core.signed_messages import read_messages
 from sky_readers.ui.states.auth import AuthState, login_redirect, session_id_of
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 SIGNUP_NOT_SAVED_MESSAGE = (
     "Your sign-up was not saved: correct the fields marked below and send the form "
@@ -37,6 +44,20 @@ LOGIN_ERRORS = {
     "missing": "Enter your email address or user name, and your password.",
     "admin": "That page needs an admin account. Log in as an admin to open it.",
 }
+
+
+async def in_worker_thread(work: Callable[[Session], T]) -> T:
+    """Run a service call in its own transaction in a worker thread.
+
+    bcrypt blocks for a good fraction of a second at cost 12, so handlers that hash
+    or check a password run it there while the server goes on serving other tabs.
+    """
+
+    def run() -> T:
+        with session_scope() as session:
+            return work(session)
+
+    return await asyncio.to_thread(run)
 
 
 def _query(state: rx.State, name: str) -> str:
@@ -78,18 +99,19 @@ class SignupState(rx.State):
         self.email_value = _query(self, "email")[:320] if errors else ""
 
     @rx.event
-    def submit(self, form: dict):
+    async def submit(self, form: dict):
         """Create the account, or show what to fix beside each field."""
         self.form_error = ""
         try:
-            with session_scope() as session:
-                result = services.register_user(
-                    session,
+            result = await in_worker_thread(
+                functools.partial(
+                    services.register_user,
                     name=_field(form, "name"),
                     email=_field(form, "email"),
                     password=_field(form, "password"),
                     confirm_password=_field(form, "confirm_password"),
                 )
+            )
         except ValidationError as exc:
             self._set_errors(exc.errors)
             self.form_error = SIGNUP_NOT_SAVED_MESSAGE
@@ -236,16 +258,17 @@ class ResetPasswordState(rx.State):
             self.token_state = services.check_reset_token(session, self._token).value
 
     @rx.event
-    def submit(self, form: dict):
+    async def submit(self, form: dict):
         """Set the new password, or show what to fix beside each field."""
         try:
-            with session_scope() as session:
-                services.reset_password(
-                    session,
+            await in_worker_thread(
+                functools.partial(
+                    services.reset_password,
                     token=self._token,
                     password=_field(form, "password"),
                     confirm_password=_field(form, "confirm_password"),
                 )
+            )
         except ValidationError as exc:
             if "token" in exc.errors:
                 with session_scope() as session:
@@ -320,16 +343,20 @@ class ChangePasswordState(rx.State):
         user = auth._refresh()
         if user is None:
             return login_redirect(self)
+        keep_session_id = session_id_of(self)
+
+        def change(session: Session) -> None:
+            services.change_password(
+                session,
+                session.merge(user),
+                current_password=_field(form, "current_password"),
+                new_password=_field(form, "new_password"),
+                confirm_password=_field(form, "confirm_password"),
+                keep_session_id=keep_session_id,
+            )
+
         try:
-            with session_scope() as session:
-                services.change_password(
-                    session,
-                    session.merge(user),
-                    current_password=_field(form, "current_password"),
-                    new_password=_field(form, "new_password"),
-                    confirm_password=_field(form, "confirm_password"),
-                    keep_session_id=session_id_of(self),
-                )
+            await in_worker_thread(change)
         except ValidationError as exc:
             self.current_password_error = exc.errors.get("current_password", "")
             self.new_password_error = exc.errors.get("new_password", "")
