@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-from sqlmodel import Session
+import reflex as rx
+from sqlmodel import Session, select
 
 from sky_readers.accounts import services, sessions
+from sky_readers.accounts.models import EmailToken
 from sky_readers.core.db import session_scope
 from sky_readers.core.settings import get_settings
 from sky_readers.core.signed_messages import sign_messages
+from sky_readers.core.types import utcnow
 from sky_readers.ui.components.layout import page_on_load
-from sky_readers.ui.states.account import LoginState, SignupState
+from sky_readers.ui.states.account import ConfirmState, LoginState, SignupState
 from sky_readers.ui.states.auth import AuthState, admin_user, parse_cookie_header
 from tests.accounts.helpers import (
     PASSWORD,
+    latest_token,
     mails,
     redirect_target,
     with_request,
@@ -191,3 +196,75 @@ def test_guarded_page_looks_up_the_user_once():
         "require_admin",
         "load_menu",
     ]
+
+
+def _expire_tokens(engine) -> None:
+    with Session(engine) as session:
+        for record in session.exec(select(EmailToken)).all():
+            record.created_at = utcnow() - dt.timedelta(hours=25)
+            record.expires_at = utcnow() - dt.timedelta(hours=1)
+            session.add(record)
+        session.commit()
+
+
+async def _open_confirm_link(token: str, cookie: str = "") -> ConfirmState:
+    # ConfirmState reaches AuthState, so it needs the whole state tree of a tab.
+    root = with_request(rx.State(), f"/confirm?{urlencode({'token': token})}", cookie)
+    state = root.get_substate(ConfirmState.get_full_name().split("."))
+    await state.load()
+    return state
+
+
+@pytest.mark.parametrize(
+    ("token", "outcome"),
+    [("", "invalid"), ("forged-token", "invalid"), ("x" * 500, "invalid")],
+)
+async def test_confirm_page_bad_link(engine, token, outcome):
+    state = await _open_confirm_link(token)
+    assert state.outcome == outcome
+
+
+async def test_confirm_page_confirms_then_reports_confirmed(engine, shopper_cookie):
+    with Session(engine) as session:
+        token = latest_token(session, "signup_confirmation")
+
+    first = await _open_confirm_link(token, shopper_cookie)
+    auth = await first.get_state(AuthState)
+    second = await _open_confirm_link(token, shopper_cookie)
+
+    assert first.outcome == "confirmed"
+    assert auth.email_confirmed
+    assert second.outcome == "already_confirmed"
+
+
+async def test_confirm_page_expired_link_sends_new_one(engine, shopper_cookie):
+    with Session(engine) as session:
+        token = latest_token(session, "signup_confirmation")
+    _expire_tokens(engine)
+
+    state = await _open_confirm_link(token)
+    assert state.outcome == "expired"
+    state.resend()
+
+    assert "new link is on its way" in state.resend_message
+    with Session(engine) as session:
+        new_token = latest_token(session, "signup_confirmation")
+    assert new_token != token
+    assert (await _open_confirm_link(new_token)).outcome == "confirmed"
+
+
+def test_banner_resend_waits_a_minute(engine, shopper_cookie):
+    state = with_request(AuthState(), "/", shopper_cookie)
+    state.load_user()
+    state.resend_confirmation()
+    assert "less than a minute ago" in state.resend_message
+
+    with Session(engine) as session:
+        record = session.exec(select(EmailToken)).one()
+        record.created_at = utcnow() - dt.timedelta(minutes=2)
+        session.add(record)
+        session.commit()
+    state.resend_confirmation()
+    assert "We sent a new link to ada@example.test" in state.resend_message
+    with Session(engine) as session:
+        assert len(mails(session, "signup_confirmation")) == 2
