@@ -18,6 +18,7 @@ from sky_readers.core.types import utcnow
 from tests.accounts.helpers import PASSWORD, latest_token, sign_up
 
 ADDRESS = "203.0.113.7"
+NEW_PASSWORD = "a brand new passphrase"
 
 
 def _login(session, username, password=PASSWORD, address=ADDRESS):
@@ -142,6 +143,17 @@ def test_four_failures_then_success_resets_account_count(session):
     assert _login(session, "ada@example.test").email == "ada@example.test"
 
 
+def _reset_password_by_mail(session, password: str) -> None:
+    services.request_password_reset(session, "ada@example.test")
+    services.reset_password(
+        session,
+        token=latest_token(session, "password_reset"),
+        password=password,
+        confirm_password=password,
+    )
+    session.commit()
+
+
 def test_password_reset_lifts_account_lock(session):
     sign_up(session)
     session.commit()
@@ -150,15 +162,8 @@ def test_password_reset_lifts_account_lock(session):
     with pytest.raises(LoginThrottledError):
         _login(session, "ada@example.test")
 
-    services.request_password_reset(session, "ada@example.test")
-    services.reset_password(
-        session,
-        token=latest_token(session, "password_reset"),
-        password="a brand new passphrase",
-        confirm_password="a brand new passphrase",
-    )
-    session.commit()
-    user = _login(session, "ada_lovelace", "a brand new passphrase")
+    _reset_password_by_mail(session, NEW_PASSWORD)
+    user = _login(session, "ada_lovelace", NEW_PASSWORD)
     assert user.email == "ada@example.test"
 
 
@@ -168,16 +173,9 @@ def test_password_reset_keeps_address_lock(session):
     for number in range(20):
         _fail(session, f"guess{number}@example.test")
 
-    services.request_password_reset(session, "ada@example.test")
-    services.reset_password(
-        session,
-        token=latest_token(session, "password_reset"),
-        password="a brand new passphrase",
-        confirm_password="a brand new passphrase",
-    )
-    session.commit()
+    _reset_password_by_mail(session, NEW_PASSWORD)
     with pytest.raises(LoginThrottledError):
-        _login(session, "ada@example.test", "a brand new passphrase")
+        _login(session, "ada@example.test", NEW_PASSWORD)
 
 
 def test_twenty_failures_lock_address(session):
