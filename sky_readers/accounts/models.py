@@ -123,7 +123,7 @@ class LoginAttempt(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    # The normalised email or handle that was typed, whether or not an account has it.
+    # "user:<id>" for an existing account, else the normalised email or handle typed.
     account_key: str = Field(sa_column=Column(String(320), nullable=False))
     client_address: str = Field(sa_column=Column(String(64), nullable=False))
     attempted_at: dt.datetime = Field(

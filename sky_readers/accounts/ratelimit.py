@@ -4,16 +4,34 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import random
 
 from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from sky_readers.accounts.errors import LoginThrottledError
-from sky_readers.accounts.models import LoginAttempt
+from sky_readers.accounts.models import LoginAttempt, User
 from sky_readers.core.settings import get_settings
 from sky_readers.core.types import utcnow
 
 logger = logging.getLogger(__name__)
+
+# About one recorded attempt in this many also deletes the attempts that no limit
+# reads any more, so the table stays small without a scheduled job.
+PRUNE_EVERY_ATTEMPTS = 200
+# Attempts are kept at least this long, and at least one limit window.
+ATTEMPT_RETENTION = dt.timedelta(days=1)
+
+
+def account_key_for(user: User | None, login_name: str) -> str:
+    """Return the key under which the login limits count attempts for one account.
+
+    Attempts on an existing account count under its id, so its email address and its
+    handle share one limit. A name without an account counts under the name typed.
+    """
+    if user is not None and user.id is not None:
+        return f"user:{user.id}"
+    return login_name
 
 
 def _failures_since(
@@ -105,7 +123,10 @@ def record_login_attempt(
     succeeded: bool,
     now: dt.datetime | None = None,
 ) -> None:
-    """Add one attempt to the counts; the caller commits."""
+    """Add one attempt to the counts; the caller commits.
+
+    About one call in PRUNE_EVERY_ATTEMPTS also deletes attempts older than a day.
+    """
     session.add(
         LoginAttempt(
             account_key=account_key[:320],
@@ -115,6 +136,26 @@ def record_login_attempt(
         )
     )
     session.flush()
+    if random.randrange(PRUNE_EVERY_ATTEMPTS) == 0:
+        window = dt.timedelta(seconds=get_settings().login_failure_window_seconds)
+        deleted = prune_login_attempts(
+            session, older_than=max(ATTEMPT_RETENTION, window)
+        )
+        logger.info("pruned %d old login attempts", deleted)
+
+
+def clear_account_failures(session: Session, user: User) -> None:
+    """Lift the account limit of a user who has just reset the password by mail.
+
+    The limit counts failures since the account's last success, so a success row
+    (with no client address) ends the wait. Limits per client address stay.
+    """
+    record_login_attempt(
+        session,
+        account_key=account_key_for(user, user.email),
+        client_address="",
+        succeeded=True,
+    )
 
 
 def prune_login_attempts(session: Session, *, older_than: dt.timedelta) -> int:

@@ -343,11 +343,12 @@ def authenticate(
         AuthenticationError: No active account matches the name and password.
 
     """
-    account_key = validation.normalise_login_name(username)[:320]
+    login_name = validation.normalise_login_name(username)[:320]
+    user = find_user_by_login(session, login_name) if login_name else None
+    account_key = ratelimit.account_key_for(user, login_name)
     ratelimit.check_login_allowed(
         session, account_key=account_key, client_address=client_address
     )
-    user = find_user_by_login(session, account_key) if account_key else None
     if user is None or not user.is_active:
         burn_verification_time()
         matched = False
@@ -362,7 +363,7 @@ def authenticate(
     )
     if not matched:
         session.commit()
-        logger.info("login failed for %r from %s", account_key, client_address)
+        logger.info("login failed for %r from %s", login_name, client_address)
         raise AuthenticationError(INVALID_CREDENTIALS_MESSAGE)
 
     if needs_rehash(user.password_hash):
@@ -430,7 +431,8 @@ def reset_password(
 ) -> User:
     """Set a new password through a reset link and end every session of the user.
 
-    Opening the link proves the user reads the address, so it also confirms it.
+    Opening the link proves the user reads the address, so it also confirms it and
+    lifts the account's login limit.
 
     Raises:
         ValidationError: Under "token" for a used, expired or unknown link, or under
@@ -450,6 +452,9 @@ def reset_password(
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
     _set_password(session, user, password, keep_session_id=None)
+    # The owner of the mailbox may log in with the new password at once, even when
+    # failed guesses had locked the account.
+    ratelimit.clear_account_failures(session, user)
     return user
 
 

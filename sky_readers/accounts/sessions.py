@@ -5,8 +5,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import random
 
-from sqlalchemy import update
+from sqlalchemy import delete, or_, update
 from sqlmodel import Session, select
 
 from sky_readers.accounts.models import AuthSession, User
@@ -18,6 +19,10 @@ logger = logging.getLogger(__name__)
 
 # last_seen_at is written at most this often, so reading pages does not write each time.
 LAST_SEEN_RESOLUTION = dt.timedelta(minutes=1)
+# About one new session in this many also deletes sessions that ended this long ago,
+# so the table stays small without a scheduled job.
+PRUNE_EVERY_SESSIONS = 200
+ENDED_SESSION_RETENTION = dt.timedelta(days=30)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,7 +61,26 @@ def create_session(
     session.add(record)
     session.flush()
     logger.info("session started", extra={"user_id": user.id})
+    if random.randrange(PRUNE_EVERY_SESSIONS) == 0:
+        deleted = prune_ended_sessions(session, now=now)
+        logger.info("pruned %d ended sessions", deleted)
     return NewSession(session_id=session_id, record=record)
+
+
+def prune_ended_sessions(session: Session, *, now: dt.datetime | None = None) -> int:
+    """Delete sessions that expired or were revoked over 30 days ago.
+
+    Returns:
+        The number of sessions deleted.
+
+    """
+    cutoff = (now or utcnow()) - ENDED_SESSION_RETENTION
+    result = session.exec(
+        delete(AuthSession).where(
+            or_(AuthSession.expires_at < cutoff, AuthSession.revoked_at < cutoff)
+        )
+    )
+    return result.rowcount
 
 
 def find_session(

@@ -15,6 +15,8 @@ from sky_readers.core.types import utcnow
 
 ALGORITHM = "HS256"
 REQUIRED_CLAIMS = ("exp", "iat", "sub", "iss", "aud")
+# User ids are positive and fit the 32-bit INTEGER primary key of user_account.
+MAX_USER_ID = 2**31 - 1
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,7 +93,7 @@ def decode_access_token(token: str) -> AccessClaims:
             issuer=settings.jwt_issuer,
             options={"require": list(REQUIRED_CLAIMS)},
         )
-        user_id = int(claims["sub"])
+        user_id = _user_id_from_subject(claims["sub"])
     except jwt.ExpiredSignatureError as exc:
         msg = "The access token has expired: log in again for a new one."
         raise AuthenticationError(msg) from exc
@@ -103,3 +105,15 @@ def decode_access_token(token: str) -> AccessClaims:
         issued_at=dt.datetime.fromtimestamp(claims["iat"], dt.UTC),
         expires_at=dt.datetime.fromtimestamp(claims["exp"], dt.UTC),
     )
+
+
+def _user_id_from_subject(subject: str) -> int:
+    # PyJWT has already checked that `sub` is a string.
+    if not subject.isascii() or not subject.isdigit() or subject.startswith("0"):
+        msg = f"subject {subject[:40]!r} is not a user id"
+        raise ValueError(msg)
+    user_id = int(subject)
+    if user_id > MAX_USER_ID:
+        msg = f"subject {subject[:40]!r} is out of the range of user ids"
+        raise ValueError(msg)
+    return user_id

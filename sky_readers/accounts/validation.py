@@ -6,6 +6,7 @@ import dataclasses
 import functools
 import importlib.resources
 import re
+import unicodedata
 
 import email_validator
 from slugify import slugify
@@ -36,12 +37,24 @@ def clean_name(raw: str | None) -> str:
     """Trim a display name and check its length.
 
     Raises:
-        ValidationError: Under "name", when it is empty or over 100 characters.
+        ValidationError: Under "name", when it is empty, invisible, contains control
+            characters or is over 100 characters long.
 
     """
     name = (raw or "").strip()
     if not name:
         raise ValidationError({"name": "Enter your name."})
+    if any(unicodedata.category(char) == "Cc" for char in name):
+        raise ValidationError(
+            {
+                "name": "Name contains control characters, such as line breaks or "
+                "tabs: type it on one line."
+            }
+        )
+    if not any(unicodedata.category(char)[0] in "LNPS" for char in name):
+        raise ValidationError(
+            {"name": "Name has no visible characters: enter your name."}
+        )
     if len(name) > NAME_MAX_LENGTH:
         raise ValidationError(
             {
@@ -201,6 +214,9 @@ def handle_from_name(name: str) -> str | None:
 def normalise_login_name(raw: str | None) -> str:
     """Turn what was typed into the login field into the key an account is found by.
 
-    Addresses are trimmed and lower-cased; handles are lower-cased.
+    Addresses are trimmed and lower-cased; handles are lower-cased. Control
+    characters are dropped: no account name contains one, and PostgreSQL rejects NUL
+    in text, so the key can still be stored with the attempt.
     """
-    return (raw or "").strip().lower()
+    text = "".join(char for char in (raw or "") if unicodedata.category(char) != "Cc")
+    return text.strip().lower()

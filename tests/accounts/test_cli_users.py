@@ -82,6 +82,45 @@ def test_create_admin_promotes_existing_user(engine, monkeypatch, capsys):
     assert "is now an admin" in capsys.readouterr().out
 
 
+def test_create_admin_reads_password_from_prompt(engine, monkeypatch):
+    prompts = []
+
+    def answer(prompt):
+        prompts.append(prompt)
+        return PASSWORD
+
+    monkeypatch.setattr(users.getpass, "getpass", answer)
+    monkeypatch.setattr("sys.stdin", _Terminal())
+    code = main(["users", "create-admin", "--email", "b@example.test", "--name", "B"])
+    [admin] = _users(engine)
+
+    assert code == 0
+    assert prompts == ["Password: ", "Repeat the password: "]
+    assert admin.role == "admin"
+    assert verify_password(PASSWORD, admin.password_hash)
+
+
+def test_create_admin_sets_password_of_existing_user(engine, monkeypatch):
+    with Session(engine) as session:
+        sign_up(session)
+        session.commit()
+    new_password = "a brand new admin passphrase"
+    code = _run(
+        monkeypatch,
+        new_password + "\n",
+        "--email",
+        "ada@example.test",
+        "--name",
+        "Ada",
+        "--set-password",
+    )
+    [admin] = _users(engine)
+
+    assert code == 0
+    assert admin.role == "admin"
+    assert verify_password(new_password, admin.password_hash)
+
+
 def test_create_admin_prompts_twice_on_terminal(engine, monkeypatch):
     answers = iter(["first long password", "second long password"])
     monkeypatch.setattr(users.getpass, "getpass", lambda prompt: next(answers))

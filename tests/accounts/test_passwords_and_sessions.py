@@ -67,6 +67,32 @@ def test_session_last_seen_updated_after_a_minute(session):
     assert record.last_seen_at == later
 
 
+def test_prune_deletes_long_ended_sessions(session):
+    user = sign_up(session)
+    long_ago = utcnow() - dt.timedelta(days=45)
+    expired = sessions.create_session(session, user, now=long_ago)
+    revoked = sessions.create_session(session, user)
+    revoked.record.revoked_at = utcnow() - dt.timedelta(days=31)
+    recently_revoked = sessions.create_session(session, user)
+    sessions.revoke_session(session, recently_revoked.session_id)
+    live = sessions.create_session(session, user)
+    session.flush()
+
+    assert sessions.prune_ended_sessions(session) == 2
+    remaining = {record.id for record in session.exec(select(AuthSession)).all()}
+    assert remaining == {recently_revoked.record.id, live.record.id}
+    assert expired.record.id not in remaining
+
+
+def test_new_session_now_and_then_prunes(session, monkeypatch):
+    user = sign_up(session)
+    sessions.create_session(session, user, now=utcnow() - dt.timedelta(days=45))
+    monkeypatch.setattr(sessions, "PRUNE_EVERY_SESSIONS", 1)
+    live = sessions.create_session(session, user)
+    [record] = session.exec(select(AuthSession)).all()
+    assert record.id == live.record.id
+
+
 def test_change_password_ends_other_sessions(session):
     user = sign_up(session)
     current = sessions.create_session(session, user)

@@ -73,6 +73,12 @@ def test_expired_token_rejected():
         decode_access_token(token)
 
 
+def test_token_issued_in_future_rejected():
+    later = int((utcnow() + dt.timedelta(hours=1)).timestamp())
+    with pytest.raises(AuthenticationError):
+        decode_access_token(_sign(_claims(iat=later, exp=later + 900)))
+
+
 @pytest.mark.parametrize("claim", ["exp", "iat", "sub", "iss", "aud"])
 def test_token_missing_claim_rejected(claim):
     with pytest.raises(AuthenticationError):
@@ -80,7 +86,19 @@ def test_token_missing_claim_rejected(claim):
 
 
 @pytest.mark.parametrize(
-    "changes", [{"iss": "someone-else"}, {"aud": "other-api"}, {"sub": "abc"}]
+    "changes",
+    [
+        {"iss": "someone-else"},
+        {"aud": "other-api"},
+        {"sub": "abc"},
+        {"sub": "0"},
+        {"sub": "-1"},
+        {"sub": "007"},
+        {"sub": " 7"},
+        {"sub": "\u0667"},
+        {"sub": str(2**31)},
+        {"sub": "9" * 30},
+    ],
 )
 def test_token_wrong_claim_rejected(changes):
     with pytest.raises(AuthenticationError):

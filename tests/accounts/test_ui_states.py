@@ -2,48 +2,29 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
+import datetime as dt
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-from reflex.istate.data import RouterData
-from sqlmodel import Session
+import reflex as rx
+from sqlmodel import Session, select
 
 from sky_readers.accounts import services, sessions
+from sky_readers.accounts.models import EmailToken
 from sky_readers.core.db import session_scope
 from sky_readers.core.settings import get_settings
-from sky_readers.ui.states.account import LoginState, SignupState
+from sky_readers.core.signed_messages import sign_messages
+from sky_readers.core.types import utcnow
+from sky_readers.ui.components.layout import page_on_load
+from sky_readers.ui.states.account import ConfirmState, LoginState, SignupState
 from sky_readers.ui.states.auth import AuthState, admin_user, parse_cookie_header
-from tests.accounts.helpers import PASSWORD, mails, sign_up
-
-ORIGIN = "http://127.0.0.1:3000"
-
-
-def _with_request(state, path: str, cookie: str = ""):
-    headers = {"origin": ORIGIN}
-    if cookie:
-        headers["cookie"] = cookie
-    state.router = RouterData.from_router_data({"headers": headers, "asPath": path})
-    return state
-
-
-def _cookie_for(session_id: str) -> str:
-    return f"theme=dark; {get_settings().session_cookie_name}={session_id}; x=1"
-
-
-@pytest.fixture
-def shopper_cookie(engine):
-    with Session(engine) as session:
-        user = sign_up(session)
-        new = sessions.create_session(session, user)
-        session.commit()
-    return _cookie_for(new.session_id)
-
-
-def _redirect_target(spec) -> str:
-    assert spec is not None
-    assert spec.handler.fn.__qualname__ == "_redirect"
-    args = {name._js_expr: value for name, value in spec.args}
-    return args["path"]._var_value
+from tests.accounts.helpers import (
+    PASSWORD,
+    latest_token,
+    mails,
+    redirect_target,
+    with_request,
+)
 
 
 def test_parse_cookie_header_picks_named_cookie():
@@ -54,7 +35,7 @@ def test_parse_cookie_header_picks_named_cookie():
 
 
 def test_load_user_from_cookie(shopper_cookie):
-    state = _with_request(AuthState(), "/account", shopper_cookie)
+    state = with_request(AuthState(), "/account", shopper_cookie)
     state.load_user()
     assert state.logged_in
     assert state.user_name == "Ada Lovelace"
@@ -64,21 +45,21 @@ def test_load_user_from_cookie(shopper_cookie):
 
 
 def test_load_user_without_cookie(engine):
-    state = _with_request(AuthState(), "/", "")
+    state = with_request(AuthState(), "/", "")
     state.load_user()
     assert not state.logged_in
     assert state.user_name == ""
 
 
 def test_require_login_redirects_with_next(engine):
-    state = _with_request(AuthState(), "/account/password?x=1")
-    target = _redirect_target(state.require_login())
+    state = with_request(AuthState(), "/account/password?x=1")
+    target = redirect_target(state.require_login())
     assert urlsplit(target).path == "/login"
     assert parse_qs(urlsplit(target).query)["next"] == ["/account/password?x=1"]
 
 
 def test_require_login_passes_with_session(shopper_cookie):
-    state = _with_request(AuthState(), "/account", shopper_cookie)
+    state = with_request(AuthState(), "/account", shopper_cookie)
     assert state.require_login() is None
 
 
@@ -86,14 +67,14 @@ def test_require_login_after_logout_redirects(shopper_cookie):
     session_id = parse_cookie_header(shopper_cookie, get_settings().session_cookie_name)
     with session_scope() as session:
         sessions.revoke_session(session, session_id)
-    state = _with_request(AuthState(), "/account", shopper_cookie)
-    assert _redirect_target(state.require_login()).startswith("/login?")
+    state = with_request(AuthState(), "/account", shopper_cookie)
+    assert redirect_target(state.require_login()).startswith("/login?")
     assert not state.logged_in
 
 
 def test_require_admin_sends_shopper_to_login(shopper_cookie):
-    state = _with_request(AuthState(), "/admin", shopper_cookie)
-    target = _redirect_target(state.require_admin())
+    state = with_request(AuthState(), "/admin", shopper_cookie)
+    target = redirect_target(state.require_admin())
     query = parse_qs(urlsplit(target).query)
     assert urlsplit(target).path == "/login"
     assert query["error"] == ["admin"]
@@ -105,7 +86,7 @@ def test_require_admin_passes_admin_and_checks_every_event(engine, shopper_cooki
         services.create_or_promote_admin(
             session, email="ada@example.test", name="Ada", password=None
         )
-    state = _with_request(AuthState(), "/admin", shopper_cookie)
+    state = with_request(AuthState(), "/admin", shopper_cookie)
     assert state.require_admin() is None
     assert state.is_admin
     assert admin_user(state).email == "ada@example.test"
@@ -117,9 +98,9 @@ def test_require_admin_passes_admin_and_checks_every_event(engine, shopper_cooki
     assert admin_user(state) is None
 
 
-def test_signup_state_shows_field_errors(engine):
-    state = _with_request(SignupState(), "/signup")
-    result = state.submit(
+async def test_signup_state_shows_field_errors(engine):
+    state = with_request(SignupState(), "/signup")
+    result = await state.submit(
         {"name": "", "email": "bad", "password": "€" * 25, "confirm_password": "x"}
     )
     assert result is None
@@ -129,10 +110,10 @@ def test_signup_state_shows_field_errors(engine):
     assert "do not match" in state.confirm_password_error
 
 
-def test_signup_state_redirects_to_check_email(engine):
-    state = _with_request(SignupState(), "/signup")
-    target = _redirect_target(
-        state.submit(
+async def test_signup_state_redirects_to_check_email(engine):
+    state = with_request(SignupState(), "/signup")
+    target = redirect_target(
+        await state.submit(
             {
                 "name": "Ada",
                 "email": "Ada@Example.test",
@@ -156,9 +137,134 @@ def test_signup_state_redirects_to_check_email(engine):
     ],
 )
 def test_login_state_reads_error_codes(engine, query, error, next_path):
-    state = _with_request(LoginState(), f"/login?{query}")
+    state = with_request(LoginState(), f"/login?{query}")
     state.load()
     assert error in state.error
     if not error:
         assert state.error == ""
     assert state.next_path == next_path
+
+
+def test_signup_state_shows_signed_messages_of_form_post(engine):
+    errors = sign_messages({"name": "Enter your name.", "email": "Bad address."})
+    query = urlencode({"name": " ", "email": "ada@", "errors": errors})
+    state = with_request(SignupState(), f"/signup?{query}")
+    state.load()
+    assert state.name_error == "Enter your name."
+    assert state.email_error == "Bad address."
+    assert state.password_error == ""
+    assert "not saved" in state.form_error
+    assert state.email_value == "ada@"
+
+
+def test_signup_state_ignores_forged_messages(engine):
+    body = sign_messages({"name": "Call +1 555 0100 to claim a prize"}).split(".")[0]
+    query = urlencode({"name": "x", "errors": f"{body}.forged-signature"})
+    state = with_request(SignupState(), f"/signup?{query}")
+    state.load()
+    assert state.name_error == ""
+    assert state.form_error == ""
+    assert state.name_value == ""
+
+
+def test_signup_state_shows_conflict_message(engine):
+    query = urlencode({"errors": sign_messages({"form": "Send the form again."})})
+    state = with_request(SignupState(), f"/signup?{query}")
+    state.load()
+    assert state.form_error == "Send the form again."
+
+
+def _on_load_names(handlers) -> list[str]:
+    return [handler.fn.__name__ for handler in handlers]
+
+
+def test_every_page_looks_up_the_user():
+    assert _on_load_names(page_on_load()) == ["load_user", "load_menu"]
+    assert _on_load_names(page_on_load(SignupState.load)) == [
+        "load_user",
+        "load",
+        "load_menu",
+    ]
+
+
+def test_guarded_page_looks_up_the_user_once():
+    assert _on_load_names(page_on_load(AuthState.require_login)) == [
+        "require_login",
+        "load_menu",
+    ]
+    assert _on_load_names(page_on_load(AuthState.require_admin)) == [
+        "require_admin",
+        "load_menu",
+    ]
+
+
+def _expire_tokens(engine) -> None:
+    with Session(engine) as session:
+        for record in session.exec(select(EmailToken)).all():
+            record.created_at = utcnow() - dt.timedelta(hours=25)
+            record.expires_at = utcnow() - dt.timedelta(hours=1)
+            session.add(record)
+        session.commit()
+
+
+async def _open_confirm_link(token: str, cookie: str = "") -> ConfirmState:
+    # ConfirmState reaches AuthState, so it needs the whole state tree of a tab.
+    root = with_request(rx.State(), f"/confirm?{urlencode({'token': token})}", cookie)
+    state = root.get_substate(ConfirmState.get_full_name().split("."))
+    await state.load()
+    return state
+
+
+@pytest.mark.parametrize(
+    ("token", "outcome"),
+    [("", "invalid"), ("forged-token", "invalid"), ("x" * 500, "invalid")],
+)
+async def test_confirm_page_bad_link(engine, token, outcome):
+    state = await _open_confirm_link(token)
+    assert state.outcome == outcome
+
+
+async def test_confirm_page_confirms_then_reports_confirmed(engine, shopper_cookie):
+    with Session(engine) as session:
+        token = latest_token(session, "signup_confirmation")
+
+    first = await _open_confirm_link(token, shopper_cookie)
+    auth = await first.get_state(AuthState)
+    second = await _open_confirm_link(token, shopper_cookie)
+
+    assert first.outcome == "confirmed"
+    assert auth.email_confirmed
+    assert second.outcome == "already_confirmed"
+
+
+async def test_confirm_page_expired_link_sends_new_one(engine, shopper_cookie):
+    with Session(engine) as session:
+        token = latest_token(session, "signup_confirmation")
+    _expire_tokens(engine)
+
+    state = await _open_confirm_link(token)
+    assert state.outcome == "expired"
+    state.resend()
+
+    assert "new link is on its way" in state.resend_message
+    with Session(engine) as session:
+        new_token = latest_token(session, "signup_confirmation")
+    assert new_token != token
+    assert (await _open_confirm_link(new_token)).outcome == "confirmed"
+
+
+def test_banner_resend_waits_a_minute(engine, shopper_cookie):
+    state = with_request(AuthState(), "/", shopper_cookie)
+    state.load_user()
+    state.resend_confirmation()
+    assert "less than a minute ago" in state.resend_message
+
+    with Session(engine) as session:
+        record = session.exec(select(EmailToken)).one()
+        record.created_at = utcnow() - dt.timedelta(minutes=2)
+        session.add(record)
+        session.commit()
+    state.resend_confirmation()
+    assert "We sent a new link to ada@example.test" in state.resend_message
+    with Session(engine) as session:
+        assert len(mails(session, "signup_confirmation")) == 2

@@ -38,6 +38,25 @@ def test_name_empty_rejected(name):
     assert _signup_errors(name=name) == {"name": "Enter your name."}
 
 
+@pytest.mark.parametrize("name", ["Ada\nLovelace", "Ada\x00", "Ada\tL", "\x1b[31mAda"])
+def test_name_with_control_characters_rejected(name):
+    errors = _signup_errors(name=name)
+    assert list(errors) == ["name"]
+    assert "control characters" in errors["name"]
+
+
+@pytest.mark.parametrize("name", ["\u200b", "\u200b\u200d", "\u00a0\u200b"])
+def test_name_without_visible_characters_rejected(name):
+    assert _signup_errors(name=name) == {
+        "name": "Name has no visible characters: enter your name."
+    }
+
+
+@pytest.mark.parametrize("name", ["李小龙", "Zoë O'Brien-Smith", "محمد", "R2-D2 ☺"])
+def test_name_of_any_script_accepted(name):
+    assert validation.clean_name(name) == name
+
+
 def test_name_over_100_characters_rejected():
     errors = _signup_errors(name="x" * 101)
     assert "101 characters" in errors["name"]
@@ -173,3 +192,16 @@ def test_safe_next_keeps_local_paths(target):
 )
 def test_safe_next_rejects_other_sites(target):
     assert safe_next(target) == "/account"
+
+
+@pytest.mark.parametrize(
+    ("typed", "key"),
+    [
+        (" ADA@Example.test ", "ada@example.test"),
+        ("ada\x00@example.test", "ada@example.test"),
+        ("Ada_Lovelace\r\n", "ada_lovelace"),
+        (None, ""),
+    ],
+)
+def test_login_name_normalised(typed, key):
+    assert validation.normalise_login_name(typed) == key

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import re
+import threading
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import jwt
 import pytest
 from fastapi import Depends
@@ -12,10 +16,12 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from sky_readers.accounts import services
+from sky_readers.accounts.errors import SignupConflictError
 from sky_readers.accounts.models import AuthSession, User
 from sky_readers.api.app import create_api
 from sky_readers.api.deps import AdminCaller, require_admin
 from sky_readers.core.settings import get_settings
+from sky_readers.core.signed_messages import read_messages
 from sky_readers.core.types import utcnow
 from tests.accounts.helpers import PASSWORD, latest_token, mails
 
@@ -143,13 +149,65 @@ def test_signup_non_object_json_rejected(client):
 
 def test_signup_form_error_returns_to_form(client):
     response = client.post(
-        "/signup", data={**SIGNUP, "name": ""}, follow_redirects=False
+        "/signup",
+        data={**SIGNUP, "name": "", "confirm_password": "something else!"},
+        follow_redirects=False,
     )
     assert response.status_code == 303
     query = parse_qs(urlsplit(response.headers["location"]).query)
     assert urlsplit(response.headers["location"]).path == "/signup"
     assert query["email"] == ["Ada@Example.test"]
-    assert "password" not in query
+    assert PASSWORD not in response.headers["location"]
+    messages = read_messages(query["errors"][0])
+    assert messages == {
+        "name": "Enter your name.",
+        "confirm_password": "Passwords do not match: type the same password twice.",
+    }
+
+
+def test_signup_form_conflict_returns_to_form(client, monkeypatch):
+    def lose_race(*_args, **_kwargs):
+        raise SignupConflictError()
+
+    monkeypatch.setattr(services, "register_user", lose_race)
+    form = client.post("/signup", data=SIGNUP, follow_redirects=False)
+    query = parse_qs(urlsplit(form.headers["location"]).query)
+    assert form.status_code == 303
+    assert "Send the form again" in read_messages(query["errors"][0])["form"]
+
+    as_json = _signup(client)
+    assert as_json.status_code == 409
+    assert "Send the form again" in as_json.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"name": "n" * 5000}, "name", "5000 characters long"),
+        ({"email": "e" * 3000 + "@example.test"}, "email", "3013 characters long"),
+        ({"password": "p" * 4000, "confirm_password": "p" * 4000}, "password", "4000"),
+    ],
+)
+def test_signup_over_long_fields_report_length(client, changes, field, message):
+    response = _signup(client, **changes)
+    assert response.status_code == 422
+    assert message in response.json()["errors"][field]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"username": "nobody\x00@example.test", "password": PASSWORD},
+        {"username": "a" * 100_000, "password": PASSWORD},
+        {"username": "ada@example.test", "password": "p" * 100_000},
+        {"username": "ada@example.test", "password": "pass\x00word long"},
+    ],
+)
+def test_login_odd_input_gets_401(client, body):
+    _signup(client)
+    response = client.post("/login", json=body)
+    assert response.status_code == 401
+    assert "do not match an account" in response.json()["detail"]
 
 
 # Confirmation.
@@ -444,6 +502,7 @@ def _forged(client, **changes):
         {"aud": None},
         {"aud": "elsewhere"},
         {"sub": "999999"},
+        {"sub": "9" * 30},
     ],
 )
 def test_me_rejects_bad_tokens(client, changes):
@@ -617,3 +676,65 @@ def test_client_address_uses_trusted_proxy_entry(client, monkeypatch):
     )
     assert blocked.status_code == 429
     assert other.status_code == 401
+
+
+def _admin_routes() -> list[tuple[str, str]]:
+    # Every admin route of the API, with 1 for each path parameter.
+    routes = []
+    for path, operations in create_api().openapi()["paths"].items():
+        if not path.startswith("/api/admin"):
+            continue
+        for method in sorted(operations):
+            routes.append((method.upper(), re.sub(r"\{[^}]+\}", "1", path)))
+    return routes
+
+
+ADMIN_ROUTES = _admin_routes()
+
+
+def test_admin_routes_found():
+    assert ("GET", "/api/admin/outbox") in ADMIN_ROUTES
+
+
+@pytest.mark.parametrize(("method", "path"), ADMIN_ROUTES)
+def test_every_admin_route_rejects_non_admins(client, method, path):
+    anonymous = client.request(method, path, json={})
+    _signup(client)
+    as_shopper = client.request(method, path, json={}, headers=_bearer(client))
+    client.post("/login", data={"username": "ada@example.test", "password": PASSWORD})
+    with_cookie = client.request(method, path, json={}, headers={"Origin": BASE})
+
+    assert anonymous.status_code == 401
+    assert as_shopper.status_code == 403
+    assert with_cookie.status_code == 403
+    assert "admin account" in as_shopper.json()["detail"]
+
+
+async def test_login_checks_password_off_event_loop(engine, monkeypatch):
+    started = threading.Event()
+    release = threading.Event()
+    authenticate = services.authenticate
+
+    def authenticate_when_released(session, **kwargs):
+        started.set()
+        # On the event loop this wait would stop the request below from running.
+        assert release.wait(10), "the event loop was blocked during the login"
+        return authenticate(session, **kwargs)
+
+    monkeypatch.setattr(services, "authenticate", authenticate_when_released)
+    transport = httpx.ASGITransport(app=create_api())
+    async with httpx.AsyncClient(transport=transport, base_url=BASE) as client:
+        await client.post("/signup", json=SIGNUP)
+        login = asyncio.create_task(
+            client.post(
+                "/login", json={"username": "ada@example.test", "password": PASSWORD}
+            )
+        )
+        assert await asyncio.to_thread(started.wait, 10)
+        other_request = await client.get("/api/me")
+        release.set()
+        response = await login
+
+    assert other_request.status_code == 401
+    assert response.status_code == 200
+    assert response.json()["access_token"]

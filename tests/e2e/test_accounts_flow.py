@@ -194,3 +194,64 @@ def test_password_change_and_reset(store_server, browser, page, visit, hydration
 
     _log_in(page, hydration, email, "the third password here")
     expect(page.locator("#account-email")).to_have_text(email)
+
+
+def test_bad_input_messages_and_guards(
+    store_server, browser, page, visit, hydration, screenshot
+):
+    """Test field messages, the lock after failed logins, the banner and admin pages."""
+    email = f"reader-{uuid.uuid4().hex[:8]}@example.test"
+
+    # Given a sign-up form with every field wrong, the server names each problem.
+    visit("/signup")
+    page.fill("#field-name", "n" * 150)
+    page.fill("#field-email", "not an address@@")
+    page.fill("#field-password", "€" * 25)
+    page.fill("#field-confirm_password", "€" * 24)
+    page.click("#signup-submit")
+    expect(page.locator("#name-error")).to_contain_text("150 characters")
+    expect(page.locator("#email-error")).to_contain_text("not a valid email address")
+    expect(page.locator("#password-error")).to_contain_text("75 bytes in UTF-8")
+    expect(page.locator("#confirm_password-error")).to_contain_text("do not match")
+    screenshot("signup-field-errors")
+
+    # A plain form post comes back to the form with the same kind of messages.
+    response = page.request.post(
+        "/signup",
+        form={"name": "", "email": email, "password": "short", "confirm_password": ""},
+        max_redirects=0,
+    )
+    assert response.status == 303
+    visit(response.headers["location"])
+    expect(page.locator("#name-error")).to_have_text("Enter your name.")
+    expect(page.locator("#password-error")).to_contain_text("use at least 10")
+    expect(page.locator("#field-email")).to_have_value(email)
+
+    # When a new shopper logs in, a store page in a new tab shows the name and banner.
+    _sign_up(page, visit, "Banner Tester", email)
+    _log_in(page, hydration, email)
+    other_tab = page.context.new_page()
+    other_tab.goto("/about")
+    expect(other_tab.locator("#account-links")).to_contain_text("Banner Tester")
+    expect(other_tab.locator("#confirmation-banner")).to_be_visible()
+
+    # A shopper who opens an admin page is sent to the login page.
+    other_tab.goto("/admin/outbox")
+    expect(other_tab).to_have_url(re.compile(r"/login/?\?.*error=admin"))
+    other_tab.close()
+
+    # Then five wrong passwords lock the account, and the page shows the wait.
+    _log_out(page, hydration)
+    for attempt in range(6):
+        before = hydration.count
+        page.goto("/login")
+        hydration.wait_beyond(before)
+        page.fill("#field-username", email)
+        page.fill("#field-password", f"wrong guess number {attempt}")
+        before = hydration.count
+        page.click("#login-submit")
+        page.wait_for_url(re.compile(r"/login/?\?error="))
+        hydration.wait_beyond(before)
+    expect(page.locator("#login-error")).to_contain_text("Too many failed logins")
+    expect(page.locator("#login-error")).to_contain_text("Wait 15 minutes")
+    screenshot("login-locked")

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request, Response, status
 from fastapi.responses import JSONResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
 from sky_readers.accounts import services, sessions
 from sky_readers.accounts.errors import (
@@ -44,10 +45,16 @@ from sky_readers.api.schemas.accounts import (
 from sky_readers.core.db import session_scope
 from sky_readers.core.errors import ValidationError
 from sky_readers.core.settings import get_settings
+from sky_readers.core.signed_messages import sign_messages
 
 logger = logging.getLogger(__name__)
 
 router = APIRouter(tags=["accounts"])
+
+# Longest name and address sent back to the sign-up form after an error; longer ones
+# are cut, which the field message beside them explains.
+NAME_ECHO_LENGTH = 200
+EMAIL_ECHO_LENGTH = 320
 
 CHECK_EMAIL_MESSAGE = (
     "Check your email: we sent a link to confirm the address. It works for 24 hours."
@@ -63,8 +70,6 @@ CONFIRM_MESSAGES = {
         "mistyped. Use the newest link we sent, or ask for a new one."
     ),
 }
-# Maximum length read from any form field, so a huge post cannot reach bcrypt.
-MAX_FIELD_LENGTH = 1000
 
 
 def wants_json(request: Request) -> bool:
@@ -77,7 +82,9 @@ def wants_json(request: Request) -> bool:
 async def read_fields(request: Request, names: tuple[str, ...]) -> dict[str, str]:
     """Read named text fields from a JSON object or a form body.
 
-    Missing fields come back as "", and values are cut to 1,000 characters.
+    Missing and non-text fields come back as "". Values keep their full length, so
+    messages about length report what was sent; the field rules check every length
+    before bcrypt sees a password.
 
     Raises:
         ValidationError: Under "request", for a JSON body that is not an object.
@@ -99,7 +106,7 @@ async def read_fields(request: Request, names: tuple[str, ...]) -> dict[str, str
     fields = {}
     for name in names:
         value = body.get(name)
-        fields[name] = value[:MAX_FIELD_LENGTH] if isinstance(value, str) else ""
+        fields[name] = value if isinstance(value, str) else ""
     return fields
 
 
@@ -145,30 +152,43 @@ async def signup(request: Request):
     fields = await read_fields(
         request, ("name", "email", "password", "confirm_password")
     )
+    return await run_in_threadpool(_signup, request, fields)
+
+
+def _signup(request: Request, fields: dict[str, str]) -> Response:
+    # Runs in a worker thread because bcrypt blocks for a good fraction of a second.
     try:
         with session_scope() as session:
             result = services.register_user(session, **fields)
     except SignupConflictError as exc:
-        return JSONResponse(
-            status_code=status.HTTP_409_CONFLICT, content={"detail": str(exc)}
-        )
-    except ValidationError:
+        if wants_json(request):
+            return JSONResponse(
+                status_code=status.HTTP_409_CONFLICT, content={"detail": str(exc)}
+            )
+        return _signup_error_redirect(fields, {"form": str(exc)})
+    except ValidationError as exc:
         if wants_json(request):
             raise
-        query = urlencode(
-            {
-                "name": fields["name"][:100],
-                "email": fields["email"][:320],
-                "retry": "1",
-            }
-        )
-        return _see_other(f"/signup?{query}")
+        return _signup_error_redirect(fields, exc.errors)
     if wants_json(request):
         return JSONResponse(
             status_code=status.HTTP_201_CREATED,
             content={"detail": CHECK_EMAIL_MESSAGE, "email": result.email},
         )
     return _see_other("/check-email?" + urlencode({"email": result.email}))
+
+
+def _signup_error_redirect(
+    fields: dict[str, str], errors: dict[str, str]
+) -> RedirectResponse:
+    # The form page shows the signed messages beside their fields and fills in the
+    # name and address again; passwords never go into a URL.
+    query = {
+        "name": fields["name"][:NAME_ECHO_LENGTH],
+        "email": fields["email"][:EMAIL_ECHO_LENGTH],
+        "errors": sign_messages(errors),
+    }
+    return _see_other("/signup?" + urlencode(query))
 
 
 def _login_error_redirect(error: str, fields: dict[str, str], **extra: Any) -> Response:
@@ -197,6 +217,11 @@ async def login(request: Request):
     """
     check_same_origin(request)
     fields = await read_fields(request, ("username", "password", "next"))
+    return await run_in_threadpool(_login, request, fields)
+
+
+def _login(request: Request, fields: dict[str, str]) -> Response:
+    # Runs in a worker thread because bcrypt blocks for a good fraction of a second.
     as_json = wants_json(request)
 
     missing = {

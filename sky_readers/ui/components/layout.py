@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from sky_readers.core.settings import get_settings
+from sky_readers.ui.components.account_forms import confirmation_banner
 from sky_readers.ui.components.search_box import search_box
 from sky_readers.ui.states.auth import AuthState
 from sky_readers.ui.states.catalog import NavState
@@ -19,8 +20,18 @@ DATA_LICENCE_URL = "https://creativecommons.org/licenses/by-sa/4.0/"
 
 
 def page_on_load(*handlers) -> list:
-    """List the on_load events of a page: the page's own first, then the header's."""
-    return [*handlers, NavState.load_menu]
+    """List the on_load events of a page: the login check, its own, then the header's.
+
+    The header and the confirmation banner need to know who is logged in on every
+    page. A page whose handlers include an AuthState guard, such as
+    `AuthState.require_login`, already looks the user up, so none is added.
+    """
+    auth_state = AuthState.get_full_name()
+    checks_login = any(
+        getattr(handler, "state_full_name", None) == auth_state for handler in handlers
+    )
+    login_check = [] if checks_login else [AuthState.load_user]
+    return [*login_check, *handlers, NavState.load_menu]
 
 
 def _logo() -> rx.Component:
@@ -212,6 +223,7 @@ def page_layout(*children: rx.Component, **props) -> rx.Component:
         ),
         site_header(),
         rx.box(
+            confirmation_banner(),
             *children,
             as_="main",
             id="main",

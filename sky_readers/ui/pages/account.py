@@ -6,7 +6,6 @@ import reflex as rx
 
 from sky_readers.ui.components.account_forms import (
     account_card,
-    confirmation_banner,
     form_field,
     logout_button,
     notice,
@@ -47,6 +46,8 @@ def signup_page() -> rx.Component:
                         error=SignupState.name_error,
                         autocomplete="name",
                         max_length=200,
+                        default_value=SignupState.name_value,
+                        key=SignupState.name_value,
                     ),
                     form_field(
                         "Email address",
@@ -54,6 +55,8 @@ def signup_page() -> rx.Component:
                         error=SignupState.email_error,
                         input_type="email",
                         autocomplete="email",
+                        default_value=SignupState.email_value,
+                        key=SignupState.email_value,
                     ),
                     form_field(
                         "Password",
@@ -75,6 +78,8 @@ def signup_page() -> rx.Component:
                     width="100%",
                 ),
                 on_submit=SignupState.submit,
+                # The server's messages beside the fields replace the browser's.
+                no_validate=True,
                 id="signup-form",
                 width="100%",
             ),
@@ -321,7 +326,6 @@ def account_page() -> rx.Component:
         rx.cond(
             AuthState.is_hydrated & AuthState.logged_in,
             rx.vstack(
-                confirmation_banner(),
                 rx.heading("Your account", size="7", as_="h1"),
                 rx.card(
                     rx.data_list.root(
@@ -427,6 +431,7 @@ def change_password_page() -> rx.Component:
                         width="100%",
                     ),
                     on_submit=ChangePasswordState.submit,
+                    no_validate=True,
                     width="100%",
                 ),
             ),
@@ -466,6 +471,7 @@ def forgot_password_page() -> rx.Component:
                         width="100%",
                     ),
                     on_submit=ForgotPasswordState.submit,
+                    no_validate=True,
                     width="100%",
                 ),
             ),
@@ -497,6 +503,7 @@ def _reset_form() -> rx.Component:
             width="100%",
         ),
         on_submit=ResetPasswordState.submit,
+        no_validate=True,
         width="100%",
     )
 
@@ -571,7 +578,7 @@ def register_account_pages(app: rx.App) -> None:
             component,
             route=route,
             title=f"{title} · {STORE_NAME}",
-            on_load=page_on_load(AuthState.load_user, *handlers),
+            on_load=page_on_load(*handlers),
         )
 
     private = (

@@ -6,11 +6,16 @@ services hold every rule, as they do for the REST API.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import functools
 import logging
+from collections.abc import Callable
+from typing import TypeVar
 from urllib.parse import urlencode
 
 import reflex as rx
+from sqlmodel import Session
 
 from sky_readers.accounts import services
 from sky_readers.accounts.email_tokens import TokenState
@@ -19,10 +24,17 @@ from sky_readers.accounts.redirects import safe_next
 from sky_readers.core.db import session_scope
 from sky_readers.core.errors import ValidationError
 from sky_readers.core.money import format_money
+from sky_readers.core.signed_messages import read_messages
 from sky_readers.ui.states.auth import AuthState, login_redirect, session_id_of
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
+SIGNUP_NOT_SAVED_MESSAGE = (
+    "Your sign-up was not saved: correct the fields marked below and send the form "
+    "again."
+)
 # Messages of the login page, chosen by the `error` code that POST /login sends back.
 LOGIN_ERRORS = {
     "invalid": (
@@ -32,6 +44,20 @@ LOGIN_ERRORS = {
     "missing": "Enter your email address or user name, and your password.",
     "admin": "That page needs an admin account. Log in as an admin to open it.",
 }
+
+
+async def in_worker_thread(work: Callable[[Session], T]) -> T:
+    """Run a service call in its own transaction in a worker thread.
+
+    bcrypt blocks for a good fraction of a second at cost 12, so handlers that hash
+    or check a password run it there while the server goes on serving other tabs.
+    """
+
+    def run() -> T:
+        with session_scope() as session:
+            return work(session)
+
+    return await asyncio.to_thread(run)
 
 
 def _query(state: rx.State, name: str) -> str:
@@ -51,7 +77,9 @@ class SignupState(rx.State):
     password_error: str = ""
     confirm_password_error: str = ""
     form_error: str = ""
-    submitting: bool = False
+    # Name and address that POST /signup sent back with its errors, to fill in again.
+    name_value: str = ""
+    email_value: str = ""
 
     def _set_errors(self, errors: dict[str, str]) -> None:
         self.name_error = errors.get("name", "")
@@ -61,30 +89,32 @@ class SignupState(rx.State):
 
     @rx.event
     def load(self):
-        """Clear old messages; after a failed plain form post ask to check the form."""
-        self._set_errors({})
-        self.submitting = False
-        self.form_error = (
-            "Your sign-up was not saved: check each field and send the form again."
-            if _query(self, "retry")
-            else ""
-        )
+        """Show the field messages that a failed plain POST /signup sent back."""
+        errors = read_messages(_query(self, "errors"))
+        self._set_errors(errors)
+        self.form_error = errors.get("form", "")
+        if errors and not self.form_error:
+            self.form_error = SIGNUP_NOT_SAVED_MESSAGE
+        self.name_value = _query(self, "name")[:200] if errors else ""
+        self.email_value = _query(self, "email")[:320] if errors else ""
 
     @rx.event
-    def submit(self, form: dict):
+    async def submit(self, form: dict):
         """Create the account, or show what to fix beside each field."""
         self.form_error = ""
         try:
-            with session_scope() as session:
-                result = services.register_user(
-                    session,
+            result = await in_worker_thread(
+                functools.partial(
+                    services.register_user,
                     name=_field(form, "name"),
                     email=_field(form, "email"),
                     password=_field(form, "password"),
                     confirm_password=_field(form, "confirm_password"),
                 )
+            )
         except ValidationError as exc:
             self._set_errors(exc.errors)
+            self.form_error = SIGNUP_NOT_SAVED_MESSAGE
             return None
         except SignupConflictError as exc:
             self._set_errors({})
@@ -228,16 +258,17 @@ class ResetPasswordState(rx.State):
             self.token_state = services.check_reset_token(session, self._token).value
 
     @rx.event
-    def submit(self, form: dict):
+    async def submit(self, form: dict):
         """Set the new password, or show what to fix beside each field."""
         try:
-            with session_scope() as session:
-                services.reset_password(
-                    session,
+            await in_worker_thread(
+                functools.partial(
+                    services.reset_password,
                     token=self._token,
                     password=_field(form, "password"),
                     confirm_password=_field(form, "confirm_password"),
                 )
+            )
         except ValidationError as exc:
             if "token" in exc.errors:
                 with session_scope() as session:
@@ -312,16 +343,20 @@ class ChangePasswordState(rx.State):
         user = auth._refresh()
         if user is None:
             return login_redirect(self)
+        keep_session_id = session_id_of(self)
+
+        def change(session: Session) -> None:
+            services.change_password(
+                session,
+                session.merge(user),
+                current_password=_field(form, "current_password"),
+                new_password=_field(form, "new_password"),
+                confirm_password=_field(form, "confirm_password"),
+                keep_session_id=keep_session_id,
+            )
+
         try:
-            with session_scope() as session:
-                services.change_password(
-                    session,
-                    session.merge(user),
-                    current_password=_field(form, "current_password"),
-                    new_password=_field(form, "new_password"),
-                    confirm_password=_field(form, "confirm_password"),
-                    keep_session_id=session_id_of(self),
-                )
+            await in_worker_thread(change)
         except ValidationError as exc:
             self.current_password_error = exc.errors.get("current_password", "")
             self.new_password_error = exc.errors.get("new_password", "")
