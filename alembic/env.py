@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from logging.config import fileConfig
 
+from alembic import context
 from sqlmodel import SQLModel
 
 import sky_readers.core.models  # noqa: F401  (registers every table)
-from alembic import context
 from sky_readers.core.db import build_engine
 from sky_readers.core.settings import get_settings
 

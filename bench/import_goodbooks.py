@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.report import write_section
 from sky_readers.catalog.goodbooks import import_goodbooks
 from sky_readers.core import db, migrations
-from sky_readers.core.settings import get_settings
+from sky_readers.core.settings import get_settings, normalise_database_url
 
 TARGET_SECONDS = 15.0
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
@@ -81,7 +81,9 @@ def run_postgres(
     server_url: str, folder: Path, runs: int
 ) -> list[tuple[float, float, str]]:
     """Time `runs` imports, each into a database created for it on the server."""
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    admin = create_engine(
+        normalise_database_url(server_url), isolation_level="AUTOCOMMIT"
+    )
     results = []
     try:
         for number in range(runs):

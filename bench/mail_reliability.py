@@ -36,6 +36,7 @@ from sqlmodel import Session, select  # noqa: E402
 from bench.report import write_section  # noqa: E402
 from sky_readers.core import migrations  # noqa: E402
 from sky_readers.core.db import build_engine  # noqa: E402
+from sky_readers.core.settings import normalise_database_url  # noqa: E402
 from sky_readers.devtools.fake_acs import FakeAcsServer  # noqa: E402
 from sky_readers.outbox.backends.acs import AcsBackend  # noqa: E402
 from sky_readers.outbox.compose import enqueue_email  # noqa: E402
@@ -181,7 +182,9 @@ def run_once(url: str, args: argparse.Namespace) -> dict:
 
 def _postgres_database(server_url: str) -> tuple[str, str]:
     name = f"bench_mail_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    admin = create_engine(
+        normalise_database_url(server_url), isolation_level="AUTOCOMMIT"
+    )
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
@@ -189,7 +192,9 @@ def _postgres_database(server_url: str) -> tuple[str, str]:
 
 
 def _drop_postgres_database(server_url: str, name: str) -> None:
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    admin = create_engine(
+        normalise_database_url(server_url), isolation_level="AUTOCOMMIT"
+    )
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()

@@ -48,7 +48,10 @@ sys.path.insert(0, str(PROJECT_ROOT))
 
 from bench.report import write_section  # noqa: E402
 from sky_readers.core.db import build_engine  # noqa: E402
-from sky_readers.core.settings import get_settings  # noqa: E402
+from sky_readers.core.settings import (  # noqa: E402
+    get_settings,
+    normalise_database_url,
+)
 
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -178,7 +181,9 @@ def _database(tmp_dir: Path, server_url: str | None) -> Iterator[str]:
         yield f"sqlite:///{tmp_dir / 'store.db'}"
         return
     name = f"sky_bench_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    admin = create_engine(
+        normalise_database_url(server_url), isolation_level="AUTOCOMMIT"
+    )
     try:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))

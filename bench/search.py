@@ -50,7 +50,7 @@ from sky_readers.catalog.search import SearchQuery, load_summaries, search_books
 from sky_readers.catalog.search_index import refresh_search_index
 from sky_readers.core import migrations
 from sky_readers.core.db import build_engine
-from sky_readers.core.settings import get_settings
+from sky_readers.core.settings import get_settings, normalise_database_url
 
 logger = logging.getLogger("bench.search")
 
@@ -146,7 +146,9 @@ class BenchDatabase:
         )
 
     def _admin(self, statement: str) -> None:
-        engine = sa.create_engine(self.server_url, isolation_level="AUTOCOMMIT")
+        engine = sa.create_engine(
+            normalise_database_url(self.server_url), isolation_level="AUTOCOMMIT"
+        )
         with engine.connect() as connection:
             connection.execute(sa.text(statement))
         engine.dispose()

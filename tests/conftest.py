@@ -29,7 +29,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel
 
 from sky_readers.core import db, migrations
-from sky_readers.core.settings import get_settings
+from sky_readers.core.settings import get_settings, normalise_database_url
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
@@ -56,7 +56,9 @@ def _create_postgres_database(server_url: str) -> tuple[str, str]:
         The new database's URL and name.
     """
     name = f"sky_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    admin = create_engine(
+        normalise_database_url(server_url), isolation_level="AUTOCOMMIT"
+    )
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
@@ -65,7 +67,9 @@ def _create_postgres_database(server_url: str) -> tuple[str, str]:
 
 
 def _drop_postgres_database(server_url: str, name: str) -> None:
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    admin = create_engine(
+        normalise_database_url(server_url), isolation_level="AUTOCOMMIT"
+    )
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()

@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
-from sky_readers.core.settings import get_settings
+from sky_readers.core.settings import get_settings, normalise_database_url
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -37,6 +37,7 @@ def build_engine(url: str) -> Engine:
     Returns:
         A new engine.
     """
+    url = normalise_database_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from alembic import command
 from alembic.config import Config
 
-from alembic import command
-from sky_readers.core.settings import PROJECT_ROOT, get_settings
+from sky_readers.core.settings import (
+    PROJECT_ROOT,
+    get_settings,
+    normalise_database_url,
+)
 
 
 def alembic_config(database_url: str | None = None) -> Config:
@@ -18,7 +22,9 @@ def alembic_config(database_url: str | None = None) -> Config:
         The configuration, with the URL passed to alembic/env.py.
     """
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.attributes["database_url"] = database_url or get_settings().database_url
+    config.attributes["database_url"] = normalise_database_url(
+        database_url or get_settings().database_url
+    )
     config.attributes["skip_logging_setup"] = True
     return config
 

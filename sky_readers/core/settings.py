@@ -15,6 +15,19 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me"
 
 
+def normalise_database_url(url: str) -> str:
+    """Name the psycopg2 driver in a PostgreSQL URL that names none.
+
+    SQLAlchemy 2.1 picks psycopg 3 for a bare "postgresql://" URL, but the store
+    installs psycopg2. Heroku-style and Azure-style URLs start with "postgres://",
+    which SQLAlchemy rejects. Other URLs are returned unchanged.
+    """
+    for scheme in ("postgres://", "postgresql://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg2://" + url.removeprefix(scheme)
+    return url
+
+
 class InsecureSettingsError(RuntimeError):
     """Raised when production settings would run the store insecurely."""
 
@@ -175,10 +188,7 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _normalise_postgres_scheme(cls, value: str) -> str:
-        # Heroku-style and Azure-style URLs use "postgres://", which SQLAlchemy rejects.
-        if value.startswith("postgres://"):
-            return "postgresql://" + value.removeprefix("postgres://")
-        return value
+        return normalise_database_url(value)
 
     @property
     def is_production(self) -> bool:

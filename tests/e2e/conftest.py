@@ -61,7 +61,7 @@ from sqlmodel import Session
 
 from sky_readers.core import migrations
 from sky_readers.core.db import build_engine
-from sky_readers.core.settings import PROJECT_ROOT
+from sky_readers.core.settings import PROJECT_ROOT, normalise_database_url
 
 logger = logging.getLogger(__name__)
 
@@ -291,7 +291,9 @@ def _fresh_database(tmp_dir: Path) -> Iterator[str]:
 
     server_url = os.environ["TEST_DATABASE_URL"].strip()
     name = f"sky_e2e_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    admin = create_engine(
+        normalise_database_url(server_url), isolation_level="AUTOCOMMIT"
+    )
     try:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
