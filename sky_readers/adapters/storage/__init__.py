@@ -64,7 +64,9 @@ def check_object_name(name: str) -> str:
         ValueError: The name is empty, too long or has an unsafe segment.
     """
     if not name or len(name) > MAX_NAME_LENGTH:
-        msg = f"invalid object name {name[:60]!r}: use 1 to {MAX_NAME_LENGTH} characters"
+        msg = (
+            f"invalid object name {name[:60]!r}: use 1 to {MAX_NAME_LENGTH} characters"
+        )
         raise ValueError(msg)
     for segment in name.split("/"):
         if not _NAME_SEGMENT.match(segment) or set(segment) == {"."}:

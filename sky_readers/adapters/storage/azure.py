@@ -192,7 +192,9 @@ class AzureBlobStorage(ObjectStorage):
         """
         check_object_name(name)
         try:
-            properties = self.container_client.get_blob_client(name).get_blob_properties()
+            properties = self.container_client.get_blob_client(
+                name
+            ).get_blob_properties()
         except ResourceNotFoundError as exc:
             raise ObjectNotFoundError(f"object {name} not found") from exc
         return properties.content_settings
