@@ -38,6 +38,13 @@ class _Progress:
             return self.fraction, self.label
 
 
+# Uploaded files waiting for their import, by browser tab. They stay in this process,
+# not in the state, which is saved after every event and should stay small; the
+# import runs in the process that received the upload.
+_waiting_files: dict[str, dict[str, bytes]] = {}
+_waiting_lock = threading.Lock()
+
+
 class AdminImportState(rx.State):
     """The goodbooks import: files, progress and the summary of the last run."""
 
@@ -49,8 +56,6 @@ class AdminImportState(rx.State):
     has_summary: bool = False
     summary_lines: list[list[str]] = []
     skipped_lines: list[list[str]] = []
-    # Files of the last upload, by name, kept only on the server.
-    _files: dict[str, bytes] = {}
 
     @rx.event
     def load(self):
@@ -76,7 +81,8 @@ class AdminImportState(rx.State):
             # Reflex checks no size on the server: read one byte past the limit.
             data = await upload.read(MAX_FILE_BYTES + 1)
             contents[upload.name or "unnamed"] = data
-        self._files = contents
+        with _waiting_lock:
+            _waiting_files[self.router.session.client_token] = contents
         self.error = ""
         self.has_summary = False
         self.running = True
@@ -91,7 +97,11 @@ class AdminImportState(rx.State):
             if admin_user(self) is None:
                 self.running = False
                 return
-            files, self._files = self._files, {}
+            with _waiting_lock:
+                files = _waiting_files.pop(self.router.session.client_token, {})
+            if not files:
+                self.running = False
+                return
         progress = _Progress()
         task = asyncio.create_task(
             asyncio.to_thread(run_upload_import, files, progress=progress)
