@@ -240,7 +240,7 @@ def _category(option: rx.Var[CategoryOption]) -> rx.Component:
 def _form_fields() -> rx.Component:
     errors = AdminBookFormState.errors
     return rx.vstack(
-        _field("Title", "title", required=True),
+        _field("Title", "title"),
         _field("Subtitle", "subtitle"),
         _field("Authors", "authors", hint="Separate several authors with commas."),
         rx.grid(

@@ -133,7 +133,7 @@ def _rename_dialog() -> rx.Component:
             ),
         ),
         open=state.editing_id != 0,
-        on_open_change=state.close_dialogs,
+        on_open_change=lambda _open: state.close_dialogs(),
     )
 
 
@@ -186,7 +186,7 @@ def _merge_dialog() -> rx.Component:
             ),
         ),
         open=state.merging_id != 0,
-        on_open_change=state.close_dialogs,
+        on_open_change=lambda _open: state.close_dialogs(),
     )
 
 

@@ -114,7 +114,7 @@ class AdminCategoriesState(rx.State):
         return None
 
     @rx.event
-    def close_dialogs(self, _open: bool = False):
+    def close_dialogs(self):
         """Close the rename and merge dialogs."""
         self.editing_id = 0
         self.merging_id = 0
