@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+from alembic import op
 
 import sky_readers.core.types
-from alembic import op
 
 revision: str = "0006"
 down_revision: str | None = "0004"

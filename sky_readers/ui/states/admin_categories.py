@@ -116,8 +116,11 @@ class AdminCategoriesState(rx.State):
     @rx.event
     def close_dialogs(self):
         """Close the rename and merge dialogs."""
+        if admin_user(self) is None:
+            return login_redirect(self, error="admin")
         self.editing_id = 0
         self.merging_id = 0
+        return None
 
     @rx.event
     async def rename(self, form_data: dict):
@@ -163,7 +166,10 @@ class AdminCategoriesState(rx.State):
     @rx.event
     def choose_merge_target(self, value: str):
         """Remember the category chosen to absorb the merged one."""
+        if admin_user(self) is None:
+            return login_redirect(self, error="admin")
         self.merge_target = value
+        return None
 
     @rx.event
     async def merge(self):
