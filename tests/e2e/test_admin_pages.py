@@ -1,8 +1,9 @@
 """Admin pages in Chromium: a book created with a cover upload reaches the store.
 
-The admin logs in, checks the dashboard, creates a book (first with invalid fields,
-then valid ones), uploads a rejected file and then a real cover, finds the book in
-the store's search with its cover, and uses the categories, import and users pages.
+The admin logs in, checks the dashboard and creates a book, first with invalid
+fields, then with valid ones. A rejected file and then a real cover are uploaded, and
+the book is found in the store's search with its cover. The categories, import and
+users pages are used too.
 Every admin page is saved as a screenshot in test-results/screenshots/.
 """
 

@@ -248,7 +248,7 @@ class AdminBookFormState(rx.State):
 
     @rx.var
     def is_new(self) -> bool:
-        """Whether the form creates a book."""
+        """Tell whether the form creates a book rather than editing one."""
         return self.book_id == 0
 
     @rx.var
@@ -384,6 +384,7 @@ class AdminBookFormState(rx.State):
             self.cover_error = "Choose one image, not several."
             return None
         upload = files[0]
+
         # Reflex checks no size on the server: read one byte past the limit to know.
         data = await upload.read(MAX_UPLOAD_BYTES + 1)
         try:
@@ -395,6 +396,7 @@ class AdminBookFormState(rx.State):
             logger.exception("Cover upload of book %d failed", self.book_id)
             self.cover_error = "Cover storage is unavailable; try again later."
             return rx.toast.error("The cover was not changed.")
+
         clear_shared_lists()
         self._show(self.book_id)
         return [

@@ -38,9 +38,9 @@ class _Progress:
             return self.fraction, self.label
 
 
-# Uploaded files waiting for their import, by browser tab. They stay in this process,
-# not in the state, which is saved after every event and should stay small; the
-# import runs in the process that received the upload.
+# Uploaded files waiting for their import, by browser tab. They stay in this process
+# and out of the state, because the state is saved after every event. The import
+# runs in the process that received the upload.
 _waiting_files: dict[str, dict[str, bytes]] = {}
 _waiting_lock = threading.Lock()
 
