@@ -38,6 +38,14 @@ $(JSRT)/node_modules/.installed: $(JSRT)/package.json $(JSRT)/package-lock.json
 
 setup: $(VENV)/.installed $(JSRT)/node_modules/.installed
 
+# Azurite, the Blob Storage emulator of the cover storage tests, pinned in its
+# package-lock.json; the tests start it on 127.0.0.1 themselves.
+AZURITE := tools/azurite
+
+$(AZURITE)/node_modules/.installed: $(AZURITE)/package.json $(AZURITE)/package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error --prefix $(AZURITE)
+	@touch $@
+
 # Compile the Reflex app once, which installs the frontend's npm packages into .web.
 web: setup
 	reflex compile --no-rich --loglevel warning
@@ -62,7 +70,7 @@ run: setup
 	PUBLIC_BASE_URL=http://127.0.0.1:$(PORT) $(VENV)/bin/python -m sky_readers web serve \
 	  --host 127.0.0.1 --port $(PORT) --workers 1
 
-test-unit: setup
+test-unit: setup $(AZURITE)/node_modules/.installed
 	$(VENV)/bin/python -m pytest -p no:playwright --ignore=tests/e2e $(PYTEST_ARGS)
 
 # The harness builds and serves its own copy of the store; `timeout` stops a hung run

@@ -10,6 +10,8 @@ from sky_readers import __version__
 from sky_readers.accounts.errors import AuthenticationError, EmailNotConfirmedError
 from sky_readers.api.middleware import RequestIdMiddleware
 from sky_readers.api.routes import accounts, admin_outbox, catalog, health, search
+from sky_readers.api.routes.admin import admin_router
+from sky_readers.api.routes.cover_files import router as cover_files_router
 from sky_readers.core.errors import NotFoundError, ValidationError
 
 
@@ -40,6 +42,8 @@ def create_api() -> FastAPI:
     api.include_router(accounts.router)
     api.include_router(search.router)
     api.include_router(admin_outbox.router)
+    api.include_router(admin_router)
+    api.include_router(cover_files_router)
     api.include_router(health.router)
     api.add_middleware(RequestIdMiddleware)
 

@@ -1,4 +1,4 @@
-"""Placeholder covers: an SVG with the title and author on a colour chosen per book.
+"""Cover paths, and placeholder covers: an SVG with the title and author on a colour.
 
 The data set's cover links point to a host the store cannot reach, so every book
 without an uploaded image gets one of these. The same book always gets the same
@@ -56,23 +56,50 @@ def cover_version(title: str, authors: Sequence[str]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:10]
 
 
+# Sizes of an uploaded cover: "large" for the book page, "thumb" for cards and lists.
+COVER_SIZES = ("large", "thumb")
+# Path under which the backend serves stored cover images (see api/routes/covers.py).
+STORED_COVER_PREFIX = "/api/covers/files/"
+
+
+def cover_object_name(key: str, size: str) -> str:
+    """Name the stored object of one size of an uploaded cover.
+
+    Args:
+        key: The cover's key, the hex SHA-256 of its large image.
+        size: "large" or "thumb".
+
+    Raises:
+        ValueError: The size is unknown.
+    """
+    if size not in COVER_SIZES:
+        msg = f"unknown cover size {size!r}: use {' or '.join(COVER_SIZES)}"
+        raise ValueError(msg)
+    return f"books/{key}-{size}.webp"
+
+
 def cover_path(
-    book_id: int, cover_image: str | None, title: str, authors: Sequence[str]
+    book_id: int,
+    cover_image: str | None,
+    title: str,
+    authors: Sequence[str],
+    size: str = "thumb",
 ) -> str:
     """Build the backend path of a book's cover image.
 
     Args:
         book_id: Book id.
-        cover_image: Storage key of an uploaded cover, or None.
+        cover_image: Key of an uploaded cover, or None for the placeholder.
         title: Book title, printed on the placeholder.
         authors: Author names in credited order.
+        size: Size of an uploaded cover: "thumb" for cards, "large" for the book page.
 
     Returns:
-        A path starting with "/api/covers/".
+        A path starting with "/api/covers/". An uploaded cover's path names its
+        content, so it changes whenever the cover does.
     """
-    # TODO: point at the uploaded image once cover storage serves public URLs. Until
-    # then uploaded covers also get the placeholder, so no page shows a broken image.
-    _ = cover_image
+    if cover_image:
+        return STORED_COVER_PREFIX + cover_object_name(cover_image, size)
     return f"/api/covers/{book_id}.svg?v={cover_version(title, authors)}"
 
 

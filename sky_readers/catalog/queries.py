@@ -464,8 +464,17 @@ def get_book(session: Session, book_id: int) -> BookDetail:
     if book is None:
         msg = f"book {book_id} not found"
         raise NotFoundError(msg)
+    fields = _summary_fields(book)
+    # The book page shows the cover large; lists keep the thumbnail.
+    fields["cover_path"] = cover_path(
+        book.id,
+        book.cover_image,
+        book.title,
+        [a.name for a in book.authors],
+        size="large",
+    )
     return BookDetail(
-        **_summary_fields(book),
+        **fields,
         subtitle=book.subtitle,
         series=book.series,
         series_number=book.series_number,

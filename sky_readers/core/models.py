@@ -2,6 +2,7 @@
 
 from sky_readers.accounts.models import AuthSession, EmailToken, LoginAttempt, User
 from sky_readers.cart.models import Cart, CartItem
+from sky_readers.catalog.admin_models import CategoryRedirect, StockChange
 from sky_readers.catalog.models import Author, Book, BookAuthor, BookCategory, Category
 from sky_readers.orders.models import Order, OrderItem
 from sky_readers.outbox.models import OutboxAttempt, OutboxEmail
@@ -15,11 +16,13 @@ __all__ = [
     "Cart",
     "CartItem",
     "Category",
+    "CategoryRedirect",
     "EmailToken",
     "LoginAttempt",
     "Order",
     "OrderItem",
     "OutboxAttempt",
     "OutboxEmail",
+    "StockChange",
     "User",
 ]

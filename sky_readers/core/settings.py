@@ -142,6 +142,32 @@ class Settings(BaseSettings):
     acs_poll_interval_seconds: float = Field(default=5.0, gt=0)
     acs_poll_timeout_seconds: float = Field(default=120.0, gt=0)
 
+    # Cover images.
+    # Where uploaded covers are kept: "local" writes them to LOCAL_STORAGE_DIR, which
+    # the app serves itself; "azure" puts them in the Blob Storage container
+    # AZURE_STORAGE_CONTAINER.
+    storage_backend: Literal["local", "azure"] = "local"
+    local_storage_dir: Path = PROJECT_ROOT / "var" / "covers"
+    # Storage account connection string with the account key, which also signs the
+    # short-lived read links (SAS).
+    azure_storage_connection_string: SecretStr = SecretStr("")
+    azure_storage_container: str = "covers"
+    # How browsers read covers: "sas" through short-lived signed links to a private
+    # container, "public" anonymously (a container with blob access, or a CDN).
+    azure_storage_url_mode: Literal["sas", "public"] = "sas"
+    # Base URL of the covers for "public" mode, such as a CDN endpoint with the
+    # container as its origin; the container's own URL when empty.
+    azure_storage_public_base_url: str = ""
+    # Lifetime of a signed cover link, in seconds; browsers cache the redirect to it
+    # for half that time.
+    azure_storage_sas_lifetime_seconds: int = Field(default=3600, ge=300, le=7 * 86400)
+    # Blob service API version (x-ms-version) the client sends; the SDK's newest when
+    # empty. Azurite 3.35.0 accepts versions up to 2025-11-05.
+    azure_storage_api_version: str = ""
+    # Seconds to wait for the storage account to connect, and for each read.
+    azure_storage_connect_timeout_seconds: float = Field(default=10.0, gt=0)
+    azure_storage_read_timeout_seconds: float = Field(default=30.0, gt=0)
+
     # Google Books API v1.
     # Base URL of the API; point it at `dev fake-google-books` to work offline.
     google_books_api_url: str = "https://www.googleapis.com/books/v1"

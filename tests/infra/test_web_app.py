@@ -49,6 +49,12 @@ PRODUCTION_DEFAULTS = {
     "GOOGLE_BOOKS_*_SECONDS": "client timing: the defaults are production values",
     "GOOGLE_BOOKS_MAX_ATTEMPTS": "client retries: the default is the production value",
     "GOOGLE_BOOKS_CACHE_MAX_ENTRIES": "cache size: the default is the production value",
+    "LOCAL_STORAGE_DIR": "production keeps covers in Blob Storage, not on local disk",
+    "AZURE_STORAGE_URL_MODE": "the default, signed links, suits the private container",
+    "AZURE_STORAGE_PUBLIC_BASE_URL": "only public mode reads it",
+    "AZURE_STORAGE_SAS_LIFETIME_SECONDS": "link lifetime: the default is production's",
+    "AZURE_STORAGE_API_VERSION": "Azure accepts the SDK's newest version",
+    "AZURE_STORAGE_*_TIMEOUT_SECONDS": "client timing: the defaults are production's",
 }
 
 # App settings that other programs read, with the reader.
@@ -67,14 +73,9 @@ PLATFORM_SETTINGS = {
     "APPLICATIONINSIGHTS_CONNECTION_STRING": "Application Insights SDKs and agent",
 }
 
-# NOTE: no Blob Storage backend for covers reads these settings yet. They are the
-# names it is to read, provisioned with the storage account so that it can use them.
-COVER_STORAGE_SETTINGS = {
-    "STORAGE_BACKEND",
-    "AZURE_STORAGE_CONNECTION_STRING",
-    "AZURE_STORAGE_ACCOUNT_NAME",
-    "AZURE_STORAGE_CONTAINER",
-}
+# Cover storage settings that the store does not read: the connection string
+# carries the account name, which the deployment sets for operators to see.
+COVER_STORAGE_SETTINGS = {"AZURE_STORAGE_ACCOUNT_NAME"}
 
 # Settings whose values hold a password or key even though their type is str.
 SECRET_BEARING = {"DATABASE_URL", "REFLEX_REDIS_URL", "AZURE_STORAGE_CONNECTION_STRING"}

@@ -17,6 +17,7 @@ import reflex as rx
 from cachetools import TTLCache, cached
 
 from sky_readers.catalog import queries
+from sky_readers.catalog.admin_categories import resolve_category_slug
 from sky_readers.catalog.queries import BookSummary, Page
 from sky_readers.core.db import get_engine, session_scope
 from sky_readers.core.errors import NotFoundError
@@ -325,6 +326,11 @@ class CategoryPageState(BookListMixin, rx.State):
                     session, slug, sort=sort, page=page
                 )
         except NotFoundError:
+            with session_scope() as session:
+                current = resolve_category_slug(session, slug)
+            if current is not None:
+                # A renamed or merged category: its old links lead to the new slug.
+                return rx.redirect(list_url(f"/categories/{current}", sort, page))
             logger.info("Category page for unknown slug %r", slug)
             self.name = ""
             self.description = ""

@@ -1,0 +1,16 @@
+"""The admin API under /api/admin: books, categories, users and the dashboard."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from sky_readers.api.routes import (
+    admin_books,
+    admin_categories,
+    admin_dashboard,
+    admin_users,
+)
+
+admin_router = APIRouter()
+for _module in (admin_books, admin_categories, admin_users, admin_dashboard):
+    admin_router.include_router(_module.router)
