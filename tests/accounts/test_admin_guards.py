@@ -67,6 +67,10 @@ async def _call_as(state_class: type[rx.State], name: str, cookie: str):
     parameters = list(inspect.signature(handler.fn).parameters)[1:]
     arguments = [_sample_argument(hints.get(parameter)) for parameter in parameters]
     result = handler.fn(state, *arguments)
+    if inspect.isasyncgen(result):
+        # A background event yields its updates; the first is the guard's answer.
+        events = [event async for event in result]
+        return events[0] if events else None
     if inspect.isawaitable(result):
         result = await result
     return result

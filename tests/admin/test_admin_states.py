@@ -137,8 +137,9 @@ async def test_background_import_stops_for_non_admin(world):
     state = _request(AdminImportState(), world["cookie"])
     state.running = True
 
-    async for _update in AdminImportState.run_import.fn(state):
-        pass
+    updates = [update async for update in AdminImportState.run_import.fn(state)]
 
+    assert len(updates) == 1
+    assert _is_login_redirect(updates[0])
     assert state.running is False
     assert state.has_summary is False

@@ -96,6 +96,7 @@ class AdminImportState(rx.State):
         async with self:
             if admin_user(self) is None:
                 self.running = False
+                yield login_redirect(self)
                 return
             with _waiting_lock:
                 files = _waiting_files.pop(self.router.session.client_token, {})
