@@ -22,10 +22,11 @@ from tests.outbox.fixtures import FAST_RETRIES, free_port, queue_mail
 OPERATION_ID = "5d0c1f7e-2b8a-4c1e-9a77-0e9f3c2d1a00"
 
 
-def _mail(operation_id: str = OPERATION_ID) -> OutgoingEmail:
+def _mail(operation_id: str = OPERATION_ID, attempt_number: int = 1) -> OutgoingEmail:
     return OutgoingEmail(
         outbox_id=1,
         operation_id=operation_id,
+        attempt_number=attempt_number,
         sender_address="DoNotReply@shop.test",
         sender_name="Sky Readers Haven",
         to_address="reader@example.test",
@@ -81,17 +82,48 @@ def test_acs_throttling_carries_retry_after(fake_acs, acs_backend):
     assert fake_acs.state.requests["POST"] == 1
 
 
-def test_acs_timeout_then_resend_delivers_once(fake_acs, acs_backend):
+def test_acs_timeout_then_retry_does_not_post_again(fake_acs, acs_backend):
     fake_acs.fail_next("timeout")
     started = time.monotonic()
     with pytest.raises(TransientDeliveryError, match="in time"):
         acs_backend.send(_mail())
     assert time.monotonic() - started < 1.4
 
-    # The stalled request had queued the mail; the resend carries the same
-    # operation id, so it is recognised instead of delivered again.
-    assert acs_backend.send(_mail()) == OPERATION_ID
+    # The stalled request had queued the mail, so the retry finds the operation
+    # by its id and posts nothing.
+    assert acs_backend.send(_mail(attempt_number=2)) == OPERATION_ID
     assert fake_acs.deliveries_per_operation() == {OPERATION_ID: 1}
+    assert fake_acs.state.requests["POST"] == 1
+    assert fake_acs.state.repeated_posts == 0
+
+
+def test_acs_retry_posts_when_operation_unknown(fake_acs, acs_backend):
+    fake_acs.fail_next("500")
+    with pytest.raises(TransientDeliveryError, match="500"):
+        acs_backend.send(_mail())
+
+    assert acs_backend.send(_mail(attempt_number=2)) == OPERATION_ID
+    assert fake_acs.deliveries_per_operation() == {OPERATION_ID: 1}
+    assert fake_acs.state.requests["POST"] == 2
+    assert fake_acs.state.answers["404"] == 1
+
+
+def test_acs_retry_of_running_operation_polls_it(fake_acs, acs_backend):
+    fake_acs.set_running_polls(1)
+    fake_acs.fail_next("500", count=3, polls=True)
+    with pytest.raises(TransientDeliveryError, match="status poll"):
+        acs_backend.send(_mail())
+
+    assert acs_backend.send(_mail(attempt_number=2)) == OPERATION_ID
+    assert fake_acs.state.requests["POST"] == 1
+    assert fake_acs.deliveries_per_operation() == {OPERATION_ID: 1}
+
+
+def test_fake_acs_counts_repeated_post(fake_acs, acs_backend):
+    acs_backend.send(_mail())
+    # A first attempt never reads the status first, so this posts again.
+    acs_backend.send(_mail())
+    assert fake_acs.deliveries_per_operation() == {OPERATION_ID: 2}
     assert fake_acs.state.repeated_posts == 1
 
 
@@ -100,9 +132,10 @@ def test_acs_failed_operation_is_transient(fake_acs, acs_backend):
     with pytest.raises(TransientDeliveryError, match="ended Failed"):
         acs_backend.send(_mail())
     assert fake_acs.deliveries() == []
-    # A later try under the same operation id is a new delivery attempt.
-    acs_backend.send(_mail())
+    # A retry finds the failed operation and posts a new try under the same id.
+    acs_backend.send(_mail(attempt_number=2))
     assert fake_acs.deliveries_per_operation() == {OPERATION_ID: 1}
+    assert fake_acs.state.requests["POST"] == 2
 
 
 def test_acs_bad_request_is_permanent(fake_acs, acs_backend):
@@ -111,10 +144,26 @@ def test_acs_bad_request_is_permanent(fake_acs, acs_backend):
         acs_backend.send(_mail())
 
 
-def test_acs_failed_status_poll_is_transient(fake_acs, acs_backend):
+def test_acs_failed_status_read_is_read_again(fake_acs, acs_backend):
     fake_acs.fail_next("500", polls=True)
-    with pytest.raises(TransientDeliveryError, match="status poll"):
+    fake_acs.fail_next("timeout", polls=True)
+    assert acs_backend.send(_mail()) == OPERATION_ID
+    assert fake_acs.state.requests == {"POST": 1, "GET": 3}
+
+
+def test_acs_throttled_status_read_waits_retry_after(fake_acs, acs_backend):
+    fake_acs.fail_next("429", retry_after=1, polls=True)
+    started = time.monotonic()
+    assert acs_backend.send(_mail()) == OPERATION_ID
+    assert time.monotonic() - started >= 0.9
+    assert fake_acs.state.requests == {"POST": 1, "GET": 2}
+
+
+def test_acs_status_reads_that_keep_failing_are_transient(fake_acs, acs_backend):
+    fake_acs.fail_next("503", count=3, polls=True)
+    with pytest.raises(TransientDeliveryError, match="status poll.*503"):
         acs_backend.send(_mail())
+    assert fake_acs.state.requests == {"POST": 1, "GET": 3}
 
 
 def test_acs_operation_still_running_after_poll_timeout(fake_acs):
@@ -217,7 +266,8 @@ def test_worker_every_acs_failure_kind_ends_sent_once(engine, session, fake_acs)
         fake_acs.fail_next(kind, retry_after=0 if kind == "429" else None)
 
     assert worker.run_once().retrying == 5
-    fake_acs.fail_next("500", polls=True)
+    # Three failed status reads end one more try.
+    fake_acs.fail_next("500", count=3, polls=True)
     for _ in range(3):
         time.sleep(0.01)
         worker.run_once()
