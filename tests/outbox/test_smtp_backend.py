@@ -91,6 +91,31 @@ def test_smtp_starttls_with_login(tmp_path):
     assert len(sink.messages) == 1
 
 
+def test_smtp_implicit_tls_with_login(tmp_path):
+    cert, key = make_certificate(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    with SmtpSink(implicit_tls_context=context, credentials=("shop", "s3cret")) as sink:
+        backend = SmtpBackend(
+            host="127.0.0.1",
+            port=sink.port,
+            security="ssl",
+            username="shop",
+            password="s3cret",
+            ca_file=str(cert),
+            timeout=5,
+        )
+        message_id = backend.send(_mail())
+
+        plain = SmtpBackend(host="127.0.0.1", port=sink.port, timeout=2)
+        with pytest.raises(TransientDeliveryError):
+            plain.send(_mail())
+
+    (message,) = sink.messages
+    assert message["Message-ID"] == message_id
+    assert message["To"] == "reader@example.test"
+
+
 def test_smtp_rejected_recipient_is_permanent(smtp_sink):
     backend = SmtpBackend(host="127.0.0.1", port=smtp_sink.port, timeout=5)
     with pytest.raises(PermanentDeliveryError, match="550"):
