@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 import pytest
@@ -314,3 +315,26 @@ def test_fake_acs_rejects_unsigned_request():
         )
     assert response.status_code == 401
     assert "Authentication failed" in response.json()["error"]["message"]
+
+
+def test_acs_worker_logs_no_key_or_token(engine, session, fake_acs, caplog):
+    (outbox_id,) = queue_mail(session)
+    backend = AcsBackend(
+        endpoint=fake_acs.endpoint, access_key=fake_acs.access_key, poll_interval=0.02
+    )
+    fake_acs.fail_next("500")
+    worker = MailWorker(backend, engine=engine, schedule=FAST_RETRIES)
+
+    # Every logger at DEBUG, so azure-core's request and response log is captured.
+    with caplog.at_level(logging.DEBUG):
+        worker.run_once()
+        time.sleep(0.01)
+        worker.run_once()
+
+    session.expire_all()
+    assert session.get(OutboxEmail, outbox_id).status == EmailStatus.SENT.value
+    assert f"Sent mail {outbox_id}" in caplog.text
+    assert f"Mail {outbox_id} attempt 1 failed" in caplog.text
+    assert "Request URL" in caplog.text
+    assert fake_acs.access_key not in caplog.text
+    assert "tok0" not in caplog.text
