@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import email.utils
+import hashlib
+import hmac
+import json
 import logging
 import time
 
+import httpx
 import pytest
 
 from sky_readers.core.settings import Settings
@@ -338,3 +344,65 @@ def test_acs_worker_logs_no_key_or_token(engine, session, fake_acs, caplog):
     assert "Request URL" in caplog.text
     assert fake_acs.access_key not in caplog.text
     assert "tok0" not in caplog.text
+
+
+def _signed_headers(
+    key: str, method: str, url: str, body: bytes, date: str | None = None
+) -> dict[str, str]:
+    # HMAC-SHA256 over "VERB\npath?query\ndate;host;content-hash", as ACS expects.
+    parts = httpx.URL(url)
+    host = f"{parts.host}:{parts.port}"
+    date = date or email.utils.formatdate(usegmt=True)
+    content_hash = base64.b64encode(hashlib.sha256(body).digest()).decode()
+    path = parts.raw_path.decode()
+    string_to_sign = f"{method}\n{path}\n{date};{host};{content_hash}"
+    digest = hmac.new(base64.b64decode(key), string_to_sign.encode(), hashlib.sha256)
+    signature = base64.b64encode(digest.digest()).decode()
+    return {
+        "x-ms-date": date,
+        "x-ms-content-sha256": content_hash,
+        "Authorization": "HMAC-SHA256 SignedHeaders=x-ms-date;host;"
+        f"x-ms-content-sha256&Signature={signature}",
+        "Content-Type": "application/json",
+    }
+
+
+def test_fake_acs_checks_hash_date_and_signature(fake_acs):
+    url = f"{fake_acs.endpoint}/emails:send?api-version=2025-09-01"
+    body = json.dumps(
+        {
+            "senderAddress": "shop@example.test",
+            "recipients": {"to": [{"address": "a@example.test"}]},
+            "content": {"subject": "Hi", "plainText": "Hello"},
+        }
+    ).encode()
+    key = fake_acs.access_key
+    signed = _signed_headers(key, "POST", url, body)
+
+    accepted = httpx.post(url, content=body, headers=signed)
+    tampered = httpx.post(url, content=body + b" ", headers=signed)
+    stale_date = email.utils.formatdate(time.time() - 3600, usegmt=True)
+    stale = httpx.post(
+        url, content=body, headers=_signed_headers(key, "POST", url, body, stale_date)
+    )
+    other_key = base64.b64encode(b"another key, 32 bytes long......").decode()
+    wrong_key = httpx.post(
+        url, content=body, headers=_signed_headers(other_key, "POST", url, body)
+    )
+
+    assert accepted.status_code == 202
+    assert accepted.headers["Operation-Location"].startswith(
+        f"{fake_acs.endpoint}/emails/operations/"
+    )
+    assert tampered.status_code == 401
+    assert "content-sha256" in tampered.json()["error"]["message"]
+    assert stale.status_code == 401
+    assert "15 minutes" in stale.json()["error"]["message"]
+    assert wrong_key.status_code == 401
+    assert "signature does not match" in wrong_key.json()["error"]["message"]
+    assert len(fake_acs.deliveries()) == 1
+
+    poll_url = accepted.headers["Operation-Location"]
+    poll = httpx.get(poll_url, headers=_signed_headers(key, "GET", poll_url, b""))
+    assert poll.status_code == 200
+    assert poll.json()["status"] == "Succeeded"
