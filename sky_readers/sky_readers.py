@@ -8,6 +8,7 @@ from sky_readers.api.app import create_api
 from sky_readers.core.health import startup_lifespan
 from sky_readers.core.logging import configure_logging
 from sky_readers.core.settings import get_settings
+from sky_readers.outbox.app_worker import register_mail_worker
 from sky_readers.ui.pages.account import register_account_pages
 from sky_readers.ui.pages.admin import register_admin_pages
 from sky_readers.ui.pages.admin_outbox import register_admin_outbox_page
@@ -25,3 +26,4 @@ register_account_pages(app)
 register_search_pages(app)
 register_admin_outbox_page(app)
 register_admin_pages(app)
+register_mail_worker(app)

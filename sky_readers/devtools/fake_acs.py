@@ -5,10 +5,11 @@ checks every request's HMAC-SHA256 signature as the ACS SDK computes it. Tests a
 benchmarks script its failures: a queue of planned answers (429 with Retry-After,
 500, 503, a timeout, a failed operation, a 400) and a random failure rate.
 
-Operation-Id repeats are idempotent here: a second POST with the id of an operation
-that is running or succeeded returns that operation and delivers nothing new, and a
-POST after a failed operation starts a new try under the same id.
-NOTE: real ACS does not document what it does with a repeated Operation-Id.
+A second POST with the Operation-Id of an operation that is running or succeeded is
+delivered again and counted in `repeated_posts`. That is the worst case, since ACS
+does not document what it does with a repeated Operation-Id, so tests see every
+resend that the sender fails to suppress. A POST after a failed operation starts a
+new try under the same id.
 
 Run it alone with `python -m sky_readers.devtools.fake_acs --port 8089`; it prints a
 connection string for ACS_CONNECTION_STRING.
@@ -114,6 +115,7 @@ class FakeAcsState:
         self.retry_after_seconds = 1
         self.requests: collections.Counter[str] = collections.Counter()
         self.answers: collections.Counter[str] = collections.Counter()
+        # POSTs that repeated the Operation-Id of a running or succeeded operation.
         self.repeated_posts = 0
 
     def next_failure(self, is_poll: bool) -> Failure | None:
@@ -397,24 +399,23 @@ class _Handler(BaseHTTPRequestHandler):
             return
         operation_id = self.headers.get("Operation-Id") or str(uuid.uuid4())
         with self.state.lock:
-            operation = self.state.operations.get(operation_id)
-            if operation is not None and operation.status != "Failed":
+            earlier = self.state.operations.get(operation_id)
+            if earlier is not None and earlier.status != "Failed":
                 self.state.repeated_posts += 1
+            operation = Operation(
+                operation_id, message, running_polls=self.state.running_polls
+            )
+            if failure is not None and failure.kind == "failed":
+                operation.status = "Failed"
+                operation.error = {
+                    "code": "EmailDroppedAllRecipientsSuppressed",
+                    "message": "Message dropped by the fake on request",
+                }
             else:
-                operation = Operation(
-                    operation_id, message, running_polls=self.state.running_polls
+                self.state.deliveries.append(
+                    Delivery(operation_id, recipients, subject, time.time())
                 )
-                if failure is not None and failure.kind == "failed":
-                    operation.status = "Failed"
-                    operation.error = {
-                        "code": "EmailDroppedAllRecipientsSuppressed",
-                        "message": "Message dropped by the fake on request",
-                    }
-                else:
-                    self.state.deliveries.append(
-                        Delivery(operation_id, recipients, subject, time.time())
-                    )
-                self.state.operations[operation_id] = operation
+            self.state.operations[operation_id] = operation
         if accept_then_stall:
             self._apply_failure(failure)
             return

@@ -17,6 +17,10 @@ logger = logging.getLogger(__name__)
 
 # Most mails one page of the admin list shows.
 MAX_PAGE_SIZE = 200
+# Largest outbox id and list offset. The id column is a 32-bit INTEGER on PostgreSQL,
+# and an integer past 64 bits makes the SQLite and PostgreSQL drivers raise.
+MAX_OUTBOX_ID = 2**31 - 1
+MAX_OFFSET = 2**31 - 1
 
 
 class OutboxAttemptPublic(SQLModel):
@@ -129,8 +133,9 @@ def list_outbox(
     if not 1 <= limit <= MAX_PAGE_SIZE:
         msg = f"must be between 1 and {MAX_PAGE_SIZE}, not {limit}"
         raise ValidationError({"limit": msg})
-    if offset < 0:
-        raise ValidationError({"offset": f"must be 0 or more, not {offset}"})
+    if not 0 <= offset <= MAX_OFFSET:
+        msg = f"must be between 0 and {MAX_OFFSET}, not {offset}"
+        raise ValidationError({"offset": msg})
 
     condition = OutboxEmail.status.in_(wanted.statuses)
     total = session.exec(
@@ -158,12 +163,19 @@ def list_outbox(
     )
 
 
+def _check_id(outbox_id: int) -> None:
+    # An id the column cannot hold would fail in the driver instead.
+    if not 1 <= outbox_id <= MAX_OUTBOX_ID:
+        raise NotFoundError(f"outbox mail {outbox_id} not found")
+
+
 def get_outbox_email(session: Session, outbox_id: int) -> OutboxEmailPublic:
     """Return one outbox mail with its attempts.
 
     Raises:
         NotFoundError: No mail has this id.
     """
+    _check_id(outbox_id)
     email = session.get(OutboxEmail, outbox_id)
     if email is None:
         raise NotFoundError(f"outbox mail {outbox_id} not found")
@@ -193,6 +205,7 @@ def retry_dead(session: Session, outbox_id: int, *, by: str = "admin") -> Outbox
         NotFoundError: No mail has this id.
         ValidationError: The mail is not dead.
     """
+    _check_id(outbox_id)
     query = select(OutboxEmail).where(OutboxEmail.id == outbox_id)
     if session.get_bind().dialect.name != "sqlite":
         query = query.with_for_update()

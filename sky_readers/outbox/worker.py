@@ -4,8 +4,12 @@ Claims never hand one row to two workers at once. On PostgreSQL a worker locks t
 due rows it takes with `FOR UPDATE SKIP LOCKED`, so concurrent workers pass over each
 other's rows. SQLite has one writer at a time: a worker claims inside `BEGIN
 IMMEDIATE`, which takes the write lock before it reads. Either way the claimed row
-gets a lease (`locked_by`, `locked_until`). When a worker dies while sending, its
-lease runs out, and the next claim after that takes the row again.
+gets a lease (`locked_by`, `locked_until`). While a worker delivers a batch, a
+background thread renews the leases of its rows every third of the lease period, and
+right before each send the worker checks that the row is still its own. So a slow
+batch or a slow send never loses its rows to another worker while this one is alive.
+When a worker dies while sending, its lease runs out, and the next claim after that
+takes the row again.
 """
 
 from __future__ import annotations
@@ -14,12 +18,10 @@ import dataclasses
 import datetime as dt
 import logging
 import os
-import random
 import secrets
 import socket
 import threading
 import time
-from collections.abc import Callable
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import and_, func, or_, update
@@ -43,59 +45,18 @@ from sky_readers.outbox.errors import (
     PermanentDeliveryError,
     TransientDeliveryError,
 )
+from sky_readers.outbox.leases import LeaseKeeper
 from sky_readers.outbox.models import (
     AttemptOutcome,
     EmailStatus,
     OutboxAttempt,
     OutboxEmail,
 )
+from sky_readers.outbox.schedule import RetrySchedule
+
+__all__ = ["LEASE_LOST", "DeliveryCounts", "MailWorker", "RetrySchedule"]
 
 logger = logging.getLogger(__name__)
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class RetrySchedule:
-    """Exponential backoff with jitter between the attempts at one mail."""
-
-    max_attempts: int = 8
-    base_seconds: float = 30.0
-    multiplier: float = 4.0
-    max_seconds: float = 12 * 3600.0
-    # The wait is scaled by a random factor in [1 - jitter, 1 + jitter].
-    jitter: float = 0.2
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> RetrySchedule:
-        """Read the EMAIL_MAX_ATTEMPTS and EMAIL_RETRY_* settings."""
-        return cls(
-            max_attempts=settings.email_max_attempts,
-            base_seconds=settings.email_retry_base_seconds,
-            multiplier=settings.email_retry_multiplier,
-            max_seconds=settings.email_retry_max_seconds,
-            jitter=settings.email_retry_jitter,
-        )
-
-    def delay(
-        self, failed_attempts: int, rng: Callable[[float, float], float] | None = None
-    ) -> float:
-        """Return the wait in seconds after the given number of failed attempts.
-
-        Args:
-            failed_attempts: Attempts made so far, all failed (1 after the first).
-            rng: Function returning a uniform random number between its two
-                arguments; random.uniform by default.
-
-        Returns:
-            min(max_seconds, base_seconds * multiplier**(failed_attempts - 1)),
-            scaled by the jitter factor.
-        """
-        exponent = max(0, failed_attempts - 1)
-        try:
-            wait = min(self.max_seconds, self.base_seconds * self.multiplier**exponent)
-        except OverflowError:
-            wait = self.max_seconds
-        uniform = rng or random.uniform
-        return wait * uniform(1 - self.jitter, 1 + self.jitter)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -120,12 +81,18 @@ class DeliveryCounts:
     retrying: int = 0
     dead: int = 0
     released: int = 0
+    # Claims whose lease ran out before their send began and another worker took.
+    lost: int = 0
 
     def add(self, other: DeliveryCounts) -> None:
         """Add another round's figures to these."""
         for field in dataclasses.fields(self):
             name = field.name
             setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+# Result of `MailWorker.deliver` for a mail that another worker took over.
+LEASE_LOST = "lease_lost"
 
 
 def make_worker_id() -> str:
@@ -325,6 +292,7 @@ class MailWorker:
         mail = OutgoingEmail(
             outbox_id=row.id,
             operation_id=row.operation_id,
+            attempt_number=attempt.number,
             sender_address=self.sender_address,
             sender_name=self.sender_name,
             to_address=row.to_address,
@@ -378,8 +346,25 @@ class MailWorker:
             item: A mail this worker claimed.
 
         Returns:
-            The mail's new status: "sent", "retrying" or "dead".
+            The mail's new status: "sent", "retrying" or "dead"; or LEASE_LOST when
+            the lease ran out and another worker took the mail, so nothing was sent.
         """
+        if item.mail.outbox_id not in self._renew_leases([item]):
+            return self._lost(item)
+        with LeaseKeeper([item], self._renew_leases, self.lease, self.worker_id):
+            return self._send(item)
+
+    def _lost(self, item: ClaimedMail) -> str:
+        logger.warning(
+            "Mail %s not sent: the lease of worker %s ran out and another worker "
+            "took the mail",
+            item.mail.outbox_id,
+            self.worker_id,
+            extra={"outbox_id": item.mail.outbox_id},
+        )
+        return LEASE_LOST
+
+    def _send(self, item: ClaimedMail) -> str:
         mail = item.mail
         started = time.monotonic()
         try:
@@ -398,6 +383,34 @@ class MailWorker:
             error = TransientDeliveryError(f"{type(exc).__name__}: {exc}")
             return self._record_failure(item, error, time.monotonic() - started)
         return self._record_success(item, provider_id, time.monotonic() - started)
+
+    @_retry_database
+    def _renew_leases(self, items: list[ClaimedMail]) -> set[int]:
+        """Extend the leases of claimed mails that are still this worker's.
+
+        A row stays this worker's while locked_by names it, even past locked_until,
+        because another worker's claim rewrites locked_by.
+
+        Returns:
+            The outbox ids whose lease now runs a full lease period from now.
+        """
+        ids = [item.mail.outbox_id for item in items]
+        still_owned = and_(
+            OutboxEmail.id.in_(ids),
+            OutboxEmail.locked_by == self.worker_id,
+            OutboxEmail.status == EmailStatus.SENDING.value,
+        )
+        with Session(self._engine()) as session:
+            if is_sqlite(self._engine()):
+                session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+            session.exec(
+                update(OutboxEmail)
+                .where(still_owned)
+                .values(locked_until=utcnow() + self.lease)
+            )
+            renewed = set(session.exec(select(OutboxEmail.id).where(still_owned)).all())
+            session.commit()
+        return renewed
 
     def _check_address(self, address: str) -> None:
         try:
@@ -594,18 +607,32 @@ class MailWorker:
             if not batch:
                 break
             total.claimed += len(batch)
-            for index, item in enumerate(batch):
-                if stop is not None and stop.is_set():
-                    total.released += self.release(batch[index:])
-                    break
-                status = self.deliver(item)
-                if status == EmailStatus.SENT.value:
-                    total.sent += 1
-                elif status == EmailStatus.RETRYING.value:
-                    total.retrying += 1
-                elif status == EmailStatus.DEAD.value:
-                    total.dead += 1
+            with LeaseKeeper(batch, self._renew_leases, self.lease, self.worker_id):
+                self._deliver_batch(batch, total, stop)
         return total
+
+    def _deliver_batch(
+        self,
+        batch: list[ClaimedMail],
+        total: DeliveryCounts,
+        stop: threading.Event | None,
+    ) -> None:
+        for index, item in enumerate(batch):
+            if stop is not None and stop.is_set():
+                total.released += self.release(batch[index:])
+                return
+            if item.mail.outbox_id in self._renew_leases([item]):
+                status = self._send(item)
+            else:
+                status = self._lost(item)
+            if status == EmailStatus.SENT.value:
+                total.sent += 1
+            elif status == EmailStatus.RETRYING.value:
+                total.retrying += 1
+            elif status == EmailStatus.DEAD.value:
+                total.dead += 1
+            elif status == LEASE_LOST:
+                total.lost += 1
 
     def run(self, stop: threading.Event) -> None:
         """Deliver due mail until `stop` is set, sleeping when nothing is due.

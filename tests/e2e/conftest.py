@@ -324,6 +324,8 @@ def _server_environment(tmp_dir: Path, port: int, database_url: str) -> dict[str
         WEB_WORKERS="1",
         EMAIL_BACKEND="console",
         EMAIL_FILE_DIR=str(tmp_dir / "mail"),
+        # Tests deliver mail with `mail worker --once`, each with the backend it needs.
+        MAIL_WORKER_IN_APP="false",
         STORAGE_BACKEND="local",
         LOCAL_STORAGE_DIR=str(tmp_dir / "covers"),
         BCRYPT_ROUNDS="4",

@@ -99,6 +99,12 @@ def test_admin_sees_dead_mail_and_retries_it(
         # A worker inside the server may already have picked it up.
         assert mail.status in ("pending", "sending", "sent")
 
+    # An unknown status in the address shows all mail with a notice that explains why.
+    visit("/admin/outbox?status=lost")
+    expect(page.locator("#outbox-notice")).to_contain_text("Unknown status 'lost'")
+    expect(page.locator(f"#outbox-row-{outbox_id}")).to_be_visible()
+    screenshot("outbox-unknown-status")
+
 
 def test_outbox_page_needs_login(store_server, outbox_page_registered, page):
     """Test that an anonymous visitor is sent to the login page."""

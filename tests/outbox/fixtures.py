@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import socket
 import subprocess
@@ -37,6 +38,8 @@ class SinkHandler:
     Recipients whose local part is "reject" get 550, "busy" get 451.
     """
 
+    # Seconds each message waits before it is accepted, as on a slow server.
+    delay_seconds: float = 0.0
     messages: list[EmailMessage] = dataclasses.field(default_factory=list)
     envelopes: list[tuple[str, list[str]]] = dataclasses.field(default_factory=list)
     lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
@@ -51,6 +54,8 @@ class SinkHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        if self.delay_seconds:
+            await asyncio.sleep(self.delay_seconds)
         message = message_from_bytes(envelope.content, policy=policy.default)
         with self.lock:
             self.messages.append(message)
@@ -61,22 +66,35 @@ class SinkHandler:
 class SmtpSink:
     """An aiosmtpd server on 127.0.0.1 that stores what it receives."""
 
-    def __init__(self, *, tls_context=None, credentials: tuple[str, str] | None = None):
-        """Prepare a sink; STARTTLS and AUTH LOGIN/PLAIN when given.
+    def __init__(
+        self,
+        *,
+        tls_context=None,
+        implicit_tls_context=None,
+        credentials: tuple[str, str] | None = None,
+        delay_seconds: float = 0.0,
+    ):
+        """Prepare a sink; STARTTLS, implicit TLS and AUTH LOGIN/PLAIN when given.
 
         Args:
             tls_context: Server TLS context offered with STARTTLS.
+            implicit_tls_context: Server TLS context used from the first byte.
             credentials: The one user name and password the sink accepts.
+            delay_seconds: Seconds each message waits before it is accepted.
         """
-        self.handler = SinkHandler()
+        self.handler = SinkHandler(delay_seconds=delay_seconds)
         self.port = free_port()
         options = {}
         if tls_context is not None:
             options["tls_context"] = tls_context
             options["require_starttls"] = True
+        if implicit_tls_context is not None:
+            options["ssl_context"] = implicit_tls_context
         if credentials is not None:
             options["authenticator"] = _Authenticator(*credentials)
-            options["auth_require_tls"] = True
+            # aiosmtpd 1.4.6 counts only STARTTLS as TLS, so with implicit TLS it
+            # would hide AUTH although the connection is encrypted.
+            options["auth_require_tls"] = implicit_tls_context is None
         self.controller = Controller(
             self.handler, hostname="127.0.0.1", port=self.port, **options
         )

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import email.utils
+import hashlib
+import hmac
+import json
+import logging
 import time
 
+import httpx
 import pytest
 
 from sky_readers.core.settings import Settings
@@ -22,10 +29,11 @@ from tests.outbox.fixtures import FAST_RETRIES, free_port, queue_mail
 OPERATION_ID = "5d0c1f7e-2b8a-4c1e-9a77-0e9f3c2d1a00"
 
 
-def _mail(operation_id: str = OPERATION_ID) -> OutgoingEmail:
+def _mail(operation_id: str = OPERATION_ID, attempt_number: int = 1) -> OutgoingEmail:
     return OutgoingEmail(
         outbox_id=1,
         operation_id=operation_id,
+        attempt_number=attempt_number,
         sender_address="DoNotReply@shop.test",
         sender_name="Sky Readers Haven",
         to_address="reader@example.test",
@@ -81,17 +89,48 @@ def test_acs_throttling_carries_retry_after(fake_acs, acs_backend):
     assert fake_acs.state.requests["POST"] == 1
 
 
-def test_acs_timeout_then_resend_delivers_once(fake_acs, acs_backend):
+def test_acs_timeout_then_retry_does_not_post_again(fake_acs, acs_backend):
     fake_acs.fail_next("timeout")
     started = time.monotonic()
     with pytest.raises(TransientDeliveryError, match="in time"):
         acs_backend.send(_mail())
     assert time.monotonic() - started < 1.4
 
-    # The stalled request had queued the mail; the resend carries the same
-    # operation id, so it is recognised instead of delivered again.
-    assert acs_backend.send(_mail()) == OPERATION_ID
+    # The stalled request had queued the mail, so the retry finds the operation
+    # by its id and posts nothing.
+    assert acs_backend.send(_mail(attempt_number=2)) == OPERATION_ID
     assert fake_acs.deliveries_per_operation() == {OPERATION_ID: 1}
+    assert fake_acs.state.requests["POST"] == 1
+    assert fake_acs.state.repeated_posts == 0
+
+
+def test_acs_retry_posts_when_operation_unknown(fake_acs, acs_backend):
+    fake_acs.fail_next("500")
+    with pytest.raises(TransientDeliveryError, match="500"):
+        acs_backend.send(_mail())
+
+    assert acs_backend.send(_mail(attempt_number=2)) == OPERATION_ID
+    assert fake_acs.deliveries_per_operation() == {OPERATION_ID: 1}
+    assert fake_acs.state.requests["POST"] == 2
+    assert fake_acs.state.answers["404"] == 1
+
+
+def test_acs_retry_of_running_operation_polls_it(fake_acs, acs_backend):
+    fake_acs.set_running_polls(1)
+    fake_acs.fail_next("500", count=3, polls=True)
+    with pytest.raises(TransientDeliveryError, match="status poll"):
+        acs_backend.send(_mail())
+
+    assert acs_backend.send(_mail(attempt_number=2)) == OPERATION_ID
+    assert fake_acs.state.requests["POST"] == 1
+    assert fake_acs.deliveries_per_operation() == {OPERATION_ID: 1}
+
+
+def test_fake_acs_counts_repeated_post(fake_acs, acs_backend):
+    acs_backend.send(_mail())
+    # A first attempt never reads the status first, so this posts again.
+    acs_backend.send(_mail())
+    assert fake_acs.deliveries_per_operation() == {OPERATION_ID: 2}
     assert fake_acs.state.repeated_posts == 1
 
 
@@ -100,9 +139,10 @@ def test_acs_failed_operation_is_transient(fake_acs, acs_backend):
     with pytest.raises(TransientDeliveryError, match="ended Failed"):
         acs_backend.send(_mail())
     assert fake_acs.deliveries() == []
-    # A later try under the same operation id is a new delivery attempt.
-    acs_backend.send(_mail())
+    # A retry finds the failed operation and posts a new try under the same id.
+    acs_backend.send(_mail(attempt_number=2))
     assert fake_acs.deliveries_per_operation() == {OPERATION_ID: 1}
+    assert fake_acs.state.requests["POST"] == 2
 
 
 def test_acs_bad_request_is_permanent(fake_acs, acs_backend):
@@ -111,10 +151,26 @@ def test_acs_bad_request_is_permanent(fake_acs, acs_backend):
         acs_backend.send(_mail())
 
 
-def test_acs_failed_status_poll_is_transient(fake_acs, acs_backend):
+def test_acs_failed_status_read_is_read_again(fake_acs, acs_backend):
     fake_acs.fail_next("500", polls=True)
-    with pytest.raises(TransientDeliveryError, match="status poll"):
+    fake_acs.fail_next("timeout", polls=True)
+    assert acs_backend.send(_mail()) == OPERATION_ID
+    assert fake_acs.state.requests == {"POST": 1, "GET": 3}
+
+
+def test_acs_throttled_status_read_waits_retry_after(fake_acs, acs_backend):
+    fake_acs.fail_next("429", retry_after=1, polls=True)
+    started = time.monotonic()
+    assert acs_backend.send(_mail()) == OPERATION_ID
+    assert time.monotonic() - started >= 0.9
+    assert fake_acs.state.requests == {"POST": 1, "GET": 2}
+
+
+def test_acs_status_reads_that_keep_failing_are_transient(fake_acs, acs_backend):
+    fake_acs.fail_next("503", count=3, polls=True)
+    with pytest.raises(TransientDeliveryError, match="status poll.*503"):
         acs_backend.send(_mail())
+    assert fake_acs.state.requests == {"POST": 1, "GET": 3}
 
 
 def test_acs_operation_still_running_after_poll_timeout(fake_acs):
@@ -217,7 +273,8 @@ def test_worker_every_acs_failure_kind_ends_sent_once(engine, session, fake_acs)
         fake_acs.fail_next(kind, retry_after=0 if kind == "429" else None)
 
     assert worker.run_once().retrying == 5
-    fake_acs.fail_next("500", polls=True)
+    # Three failed status reads end one more try.
+    fake_acs.fail_next("500", count=3, polls=True)
     for _ in range(3):
         time.sleep(0.01)
         worker.run_once()
@@ -264,3 +321,88 @@ def test_fake_acs_rejects_unsigned_request():
         )
     assert response.status_code == 401
     assert "Authentication failed" in response.json()["error"]["message"]
+
+
+def test_acs_worker_logs_no_key_or_token(engine, session, fake_acs, caplog):
+    (outbox_id,) = queue_mail(session)
+    backend = AcsBackend(
+        endpoint=fake_acs.endpoint, access_key=fake_acs.access_key, poll_interval=0.02
+    )
+    fake_acs.fail_next("500")
+    worker = MailWorker(backend, engine=engine, schedule=FAST_RETRIES)
+
+    # Every logger at DEBUG, so azure-core's request and response log is captured.
+    with caplog.at_level(logging.DEBUG):
+        worker.run_once()
+        time.sleep(0.01)
+        worker.run_once()
+
+    session.expire_all()
+    assert session.get(OutboxEmail, outbox_id).status == EmailStatus.SENT.value
+    assert f"Sent mail {outbox_id}" in caplog.text
+    assert f"Mail {outbox_id} attempt 1 failed" in caplog.text
+    assert "Request URL" in caplog.text
+    assert fake_acs.access_key not in caplog.text
+    assert "tok0" not in caplog.text
+
+
+def _signed_headers(
+    key: str, method: str, url: str, body: bytes, date: str | None = None
+) -> dict[str, str]:
+    # HMAC-SHA256 over "VERB\npath?query\ndate;host;content-hash", as ACS expects.
+    parts = httpx.URL(url)
+    host = f"{parts.host}:{parts.port}"
+    date = date or email.utils.formatdate(usegmt=True)
+    content_hash = base64.b64encode(hashlib.sha256(body).digest()).decode()
+    path = parts.raw_path.decode()
+    string_to_sign = f"{method}\n{path}\n{date};{host};{content_hash}"
+    digest = hmac.new(base64.b64decode(key), string_to_sign.encode(), hashlib.sha256)
+    signature = base64.b64encode(digest.digest()).decode()
+    return {
+        "x-ms-date": date,
+        "x-ms-content-sha256": content_hash,
+        "Authorization": "HMAC-SHA256 SignedHeaders=x-ms-date;host;"
+        f"x-ms-content-sha256&Signature={signature}",
+        "Content-Type": "application/json",
+    }
+
+
+def test_fake_acs_checks_hash_date_and_signature(fake_acs):
+    url = f"{fake_acs.endpoint}/emails:send?api-version=2025-09-01"
+    body = json.dumps(
+        {
+            "senderAddress": "shop@example.test",
+            "recipients": {"to": [{"address": "a@example.test"}]},
+            "content": {"subject": "Hi", "plainText": "Hello"},
+        }
+    ).encode()
+    key = fake_acs.access_key
+    signed = _signed_headers(key, "POST", url, body)
+
+    accepted = httpx.post(url, content=body, headers=signed)
+    tampered = httpx.post(url, content=body + b" ", headers=signed)
+    stale_date = email.utils.formatdate(time.time() - 3600, usegmt=True)
+    stale = httpx.post(
+        url, content=body, headers=_signed_headers(key, "POST", url, body, stale_date)
+    )
+    other_key = base64.b64encode(b"another key, 32 bytes long......").decode()
+    wrong_key = httpx.post(
+        url, content=body, headers=_signed_headers(other_key, "POST", url, body)
+    )
+
+    assert accepted.status_code == 202
+    assert accepted.headers["Operation-Location"].startswith(
+        f"{fake_acs.endpoint}/emails/operations/"
+    )
+    assert tampered.status_code == 401
+    assert "content-sha256" in tampered.json()["error"]["message"]
+    assert stale.status_code == 401
+    assert "15 minutes" in stale.json()["error"]["message"]
+    assert wrong_key.status_code == 401
+    assert "signature does not match" in wrong_key.json()["error"]["message"]
+    assert len(fake_acs.deliveries()) == 1
+
+    poll_url = accepted.headers["Operation-Location"]
+    poll = httpx.get(poll_url, headers=_signed_headers(key, "GET", poll_url, b""))
+    assert poll.status_code == 200
+    assert poll.json()["status"] == "Succeeded"

@@ -115,3 +115,25 @@ def test_outbox_routes_need_an_admin(session, client):
     assert anonymous.status_code == 401
     assert shopper.status_code == 403
     assert retry.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "field"),
+    [
+        ("get", "/api/admin/outbox/99999999999999999999999", "outbox_id"),
+        ("post", "/api/admin/outbox/99999999999999999999999/retry", "outbox_id"),
+        ("post", "/api/admin/outbox/9223372036854775807/retry", "outbox_id"),
+        ("post", "/api/admin/outbox/0/retry", "outbox_id"),
+        ("post", "/api/admin/outbox/abc/retry", "outbox_id"),
+        ("get", "/api/admin/outbox?offset=9223372036854775808", "offset"),
+        ("get", "/api/admin/outbox?offset=-1", "offset"),
+        ("get", "/api/admin/outbox?limit=abc", "limit"),
+        ("get", "/api/admin/outbox?limit=201", "limit"),
+    ],
+)
+def test_out_of_range_input_names_the_field(
+    engine, client, admin_headers, method, path, field
+):
+    response = getattr(client, method)(path, headers=admin_headers)
+    assert response.status_code == 422
+    assert field in response.json()["errors"]

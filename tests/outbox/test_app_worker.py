@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
 
-from sky_readers.core.settings import Settings, get_settings
+from sky_readers.core.settings import PROJECT_ROOT, Settings, get_settings
 from sky_readers.outbox import app_worker
 from sky_readers.outbox.models import EmailStatus, OutboxEmail
 from tests.outbox.fixtures import queue_mail
@@ -64,3 +67,28 @@ def test_register_skips_when_switched_off(monkeypatch):
     app = _reflex_lifespan_host()
     assert app_worker.register_mail_worker(app) is False
     assert app.get_lifespan_tasks() == ()
+
+
+def test_store_app_registers_mail_worker(tmp_path):
+    # The app module builds an rx.App, which one process may do only once.
+    check = (
+        "import sky_readers.sky_readers as store\n"
+        "from sky_readers.outbox.app_worker import mail_worker_lifespan\n"
+        "print(mail_worker_lifespan in store.app.get_lifespan_tasks())\n"
+    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'store.db'}",
+        "MAIL_WORKER_IN_APP": "true",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", check],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"

@@ -49,6 +49,11 @@ def test_retry_of_sent_mail_is_a_clear_error(engine, session, capsys):
     assert f"only dead mail can be retried; mail {outbox_id} is sent" in err
 
 
+def test_retry_of_huge_id_is_a_clear_error(engine, capsys):
+    assert main(["mail", "retry", "99999999999999999999"]) == 1
+    assert "outbox mail 99999999999999999999 not found" in capsys.readouterr().err
+
+
 def test_worker_bad_backend_settings(engine, monkeypatch, capsys):
     from sky_readers.core.settings import Settings
 

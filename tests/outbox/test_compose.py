@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from email import message_from_bytes, policy
 
+import pytest
 from sqlmodel import select
 
-from sky_readers.core.settings import get_settings
+from sky_readers.core.settings import Settings, get_settings
 from sky_readers.orders.models import Order, OrderItem
+from sky_readers.outbox.backends.console import ConsoleBackend
 from sky_readers.outbox.compose import absolute_url, enqueue_email, render
 from sky_readers.outbox.models import OutboxEmail
 from sky_readers.outbox.order_mail import (
@@ -15,6 +18,8 @@ from sky_readers.outbox.order_mail import (
     queue_order_placed,
     queue_order_shipped,
 )
+from sky_readers.outbox.worker import MailWorker
+from tests.outbox.fixtures import queue_mail
 
 
 def test_render_escapes_user_text_in_html_only():
@@ -133,3 +138,77 @@ def test_order_mails_show_lines_totals_and_link(session):
     assert "was cancelled" in cancelled.subject
     assert "Reason: Out" in cancelled.text_body
     assert "$39.53 goes back" in cancelled.text_body
+
+
+ACCOUNT_MAILS = [
+    (
+        "signup_confirmation",
+        {
+            "name": "<i>Ann</i>",
+            "confirm_url": "/confirm?token=c1",
+            "lifetime_hours": 24,
+        },
+    ),
+    (
+        "signup_existing_account",
+        {
+            "name": "<i>Ann</i>",
+            "login_url": "/login",
+            "reset_url": "/forgot-password",
+            "confirm_url": "/confirm?token=c2",
+        },
+    ),
+    (
+        "password_reset",
+        {"name": "<i>Ann</i>", "reset_url": "/reset?token=r1", "lifetime_minutes": 60},
+    ),
+    (
+        "password_changed",
+        {
+            "name": "<i>Ann</i>",
+            "changed_at": "2026-12-04 10:00 UTC",
+            "reset_url": "/forgot-password",
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize(("template", "context"), ACCOUNT_MAILS)
+def test_account_mail_parts_use_settings(monkeypatch, template, context):
+    settings = Settings(
+        store_name="Quill & <Ink>", public_base_url="https://shop.example/"
+    )
+    monkeypatch.setattr("sky_readers.outbox.compose.get_settings", lambda: settings)
+    context = {
+        key: absolute_url(value) if key.endswith("_url") else value
+        for key, value in context.items()
+    }
+
+    subject, text, html = render(template, context)
+
+    assert "Quill & <Ink>" in subject
+    assert "Quill & <Ink>" in text
+    assert "Quill &amp; &lt;Ink&gt;" in html
+    assert "<Ink>" not in html
+    assert "Hello <i>Ann</i>" in text
+    assert "Hello &lt;i&gt;Ann&lt;/i&gt;" in html
+    for key, url in context.items():
+        if key.endswith("_url"):
+            assert url.startswith("https://shop.example/")
+            assert url in text
+            assert f'href="{url}"' in html
+
+
+def test_sender_and_store_name_come_from_settings(engine, session, tmp_path):
+    queue_mail(session)
+    settings = Settings(
+        store_name="Quill & Ink", email_sender_address="hello@shop.example"
+    )
+    backend = ConsoleBackend(tmp_path)
+    MailWorker.from_settings(backend, settings, engine=engine).run_once()
+
+    (path,) = tmp_path.glob("*.eml")
+    message = message_from_bytes(path.read_bytes(), policy=policy.default)
+    assert message["From"].addresses[0].addr_spec == "hello@shop.example"
+    assert message["From"].addresses[0].display_name == "Quill & Ink"
+    assert message["Message-ID"].endswith("@shop.example>")

@@ -130,3 +130,17 @@ def test_retry_rejects_mail_that_is_not_dead(engine, session):
 def test_retry_unknown_mail_is_not_found(session):
     with pytest.raises(NotFoundError, match="999"):
         services.retry_dead(session, 999)
+
+
+@pytest.mark.parametrize("outbox_id", [0, -5, 2**31, 10**30])
+def test_id_out_of_column_range_is_not_found(session, outbox_id):
+    with pytest.raises(NotFoundError, match=str(outbox_id)):
+        services.retry_dead(session, outbox_id)
+    with pytest.raises(NotFoundError, match=str(outbox_id)):
+        services.get_outbox_email(session, outbox_id)
+
+
+def test_list_rejects_offset_past_column_range(session):
+    with pytest.raises(ValidationError) as caught:
+        services.list_outbox(session, offset=10**20)
+    assert "offset" in caught.value.errors

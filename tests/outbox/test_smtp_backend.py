@@ -54,20 +54,30 @@ def test_smtp_delivers_multipart_message(smtp_sink):
     ]
 
 
-def test_smtp_starttls_with_login(tmp_path):
-    cert, key = make_certificate(tmp_path)
+def _server_tls(folder) -> tuple[ssl.SSLContext, str]:
+    """Return a server TLS context for 127.0.0.1 and the certificate to trust."""
+    cert, key = make_certificate(folder)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
+    return context, str(cert)
+
+
+def _login_backend(port: int, security: str, ca_file: str) -> SmtpBackend:
+    return SmtpBackend(
+        host="127.0.0.1",
+        port=port,
+        security=security,
+        username="shop",
+        password="s3cret",
+        ca_file=ca_file,
+        timeout=5,
+    )
+
+
+def test_smtp_starttls_with_login(tmp_path):
+    context, cert = _server_tls(tmp_path)
     with SmtpSink(tls_context=context, credentials=("shop", "s3cret")) as sink:
-        backend = SmtpBackend(
-            host="127.0.0.1",
-            port=sink.port,
-            security="starttls",
-            username="shop",
-            password="s3cret",
-            ca_file=str(cert),
-            timeout=5,
-        )
+        backend = _login_backend(sink.port, "starttls", cert)
         backend.send(_mail())
         assert len(sink.messages) == 1
 
@@ -77,7 +87,7 @@ def test_smtp_starttls_with_login(tmp_path):
             security="starttls",
             username="shop",
             password="wrong",
-            ca_file=str(cert),
+            ca_file=cert,
             timeout=5,
         )
         with pytest.raises(TransientDeliveryError, match="rejected the login"):
@@ -89,6 +99,21 @@ def test_smtp_starttls_with_login(tmp_path):
         with pytest.raises(TransientDeliveryError, match="TLS"):
             untrusted.send(_mail())
     assert len(sink.messages) == 1
+
+
+def test_smtp_implicit_tls_with_login(tmp_path):
+    context, cert = _server_tls(tmp_path)
+    with SmtpSink(implicit_tls_context=context, credentials=("shop", "s3cret")) as sink:
+        backend = _login_backend(sink.port, "ssl", cert)
+        message_id = backend.send(_mail())
+
+        plain = SmtpBackend(host="127.0.0.1", port=sink.port, timeout=2)
+        with pytest.raises(TransientDeliveryError):
+            plain.send(_mail())
+
+    (message,) = sink.messages
+    assert message["Message-ID"] == message_id
+    assert message["To"] == "reader@example.test"
 
 
 def test_smtp_rejected_recipient_is_permanent(smtp_sink):

@@ -8,6 +8,7 @@ import threading
 import time
 
 import pytest
+from sqlalchemy import update
 from sqlmodel import Session, select
 
 from sky_readers.core.types import utcnow
@@ -20,7 +21,7 @@ from sky_readers.outbox.models import (
     OutboxAttempt,
     OutboxEmail,
 )
-from sky_readers.outbox.worker import MailWorker, RetrySchedule
+from sky_readers.outbox.worker import LEASE_LOST, MailWorker, RetrySchedule
 from tests.outbox.fixtures import FAST_RETRIES, queue_mail
 
 
@@ -241,6 +242,119 @@ def test_killed_worker_lease_expiry_resends(engine, session):
     assert second.outcome == AttemptOutcome.SENT.value
     assert second.worker_id == survivor.worker_id
     assert claimed.attempt_number == 1
+
+
+class SlowBackend(ScriptedBackend):
+    """A backend whose every send takes `seconds`, and which flags the first."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__()
+        self.seconds = seconds
+        self.sending = threading.Event()
+
+    def send(self, mail):
+        self.sending.set()
+        time.sleep(self.seconds)
+        return super().send(mail)
+
+
+def _run_beside_rival(worker: MailWorker, slow: SlowBackend, engine):
+    """Run `worker` once while a rival worker keeps claiming; return both results."""
+    rival_backend = ScriptedBackend()
+    rival = MailWorker(rival_backend, engine=engine, lease_seconds=30)
+    rival_claims: list[int] = []
+    done = threading.Event()
+
+    def rival_loop() -> None:
+        slow.sending.wait(5)
+        while not done.is_set():
+            rival_claims.append(rival.run_once().claimed)
+            time.sleep(0.02)
+
+    thread = threading.Thread(target=rival_loop)
+    thread.start()
+    try:
+        counts = worker.run_once()
+    finally:
+        done.set()
+        thread.join(10)
+    return counts, rival_claims, rival_backend
+
+
+def test_slow_batch_keeps_its_leases(engine, session):
+    ids = queue_mail(session, 3)
+    backend = SlowBackend(0.3)
+    # The batch takes 0.9 s, longer than the 0.4 s lease taken at the claim.
+    worker = MailWorker(backend, engine=engine, batch_size=3, lease_seconds=0.4)
+
+    counts, rival_claims, rival_backend = _run_beside_rival(worker, backend, engine)
+
+    assert counts.sent == 3
+    assert counts.lost == 0
+    assert sorted(backend.sent) == ids
+    assert len(rival_claims) > 5, "the rival did not try to claim during the batch"
+    assert sum(rival_claims) == 0
+    assert rival_backend.calls == 0
+    for outbox_id in ids:
+        assert [a.worker_id for a in _attempts(session, outbox_id)] == [
+            worker.worker_id
+        ]
+
+
+def test_send_longer_than_lease_keeps_it(engine, session):
+    (outbox_id,) = queue_mail(session)
+    backend = SlowBackend(1.0)
+    worker = MailWorker(backend, engine=engine, lease_seconds=0.3)
+
+    counts, rival_claims, rival_backend = _run_beside_rival(worker, backend, engine)
+
+    assert counts.sent == 1
+    assert len(rival_claims) > 5, "the rival did not try to claim during the send"
+    assert sum(rival_claims) == 0
+    assert rival_backend.calls == 0
+    assert len(_attempts(session, outbox_id)) == 1
+
+
+def test_lost_lease_skips_the_send(engine, session):
+    (outbox_id,) = queue_mail(session)
+    backend = ScriptedBackend()
+    slow = MailWorker(backend, engine=engine, lease_seconds=0.2)
+    (claimed,) = slow.claim()
+    time.sleep(0.3)
+    rival = MailWorker(ScriptedBackend(), engine=engine, lease_seconds=30)
+    (taken,) = rival.claim()
+
+    assert slow.deliver(claimed) == LEASE_LOST
+    assert backend.calls == 0
+    assert rival.deliver(taken) == EmailStatus.SENT.value
+    first, second = _attempts(session, outbox_id)
+    assert first.outcome == AttemptOutcome.LEASE_EXPIRED.value
+    assert second.outcome == AttemptOutcome.SENT.value
+
+
+def test_lost_lease_is_counted_by_run_once(engine, session):
+    first_id, second_id = queue_mail(session, 2)
+
+    class RivalTakesSecond(ScriptedBackend):
+        def send(self, mail):
+            # Another worker's claim rewrites the lease of the mail not yet sent.
+            with Session(engine) as other:
+                other.exec(
+                    update(OutboxEmail)
+                    .where(OutboxEmail.id == second_id)
+                    .values(locked_by="rival:1:abcdef")
+                )
+                other.commit()
+            return super().send(mail)
+
+    backend = RivalTakesSecond()
+    counts = MailWorker(backend, engine=engine, batch_size=2).run_once()
+
+    assert counts.claimed == 2
+    assert counts.sent == 1
+    assert counts.lost == 1
+    assert backend.sent == [first_id]
+    assert _mail(session, second_id).locked_by == "rival:1:abcdef"
 
 
 def test_lease_expiry_on_last_attempt_marks_dead(engine, session):

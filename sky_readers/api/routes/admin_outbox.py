@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from sky_readers.api.deps import AdminCaller
 from sky_readers.core.db import session_scope
@@ -14,6 +14,10 @@ from sky_readers.outbox import services
 logger = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api/admin/outbox", tags=["admin"])
+
+OutboxId = Annotated[
+    int, Path(ge=1, le=services.MAX_OUTBOX_ID, description="Id of the outbox mail.")
+]
 
 
 @router.get("", response_model=services.OutboxPage)
@@ -24,7 +28,7 @@ def list_outbox(
         Query(description="all, pending (with mail being sent), sent, retrying, dead"),
     ] = "all",
     limit: Annotated[int, Query(ge=1, le=services.MAX_PAGE_SIZE)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=services.MAX_OFFSET)] = 0,
 ) -> services.OutboxPage:
     """List outbox mail, newest first, with its attempts and the counts per state."""
     with session_scope() as session:
@@ -39,7 +43,9 @@ def outbox_counts(caller: AdminCaller) -> dict[str, int]:
 
 
 @router.get("/{outbox_id}", response_model=services.OutboxEmailPublic)
-def get_outbox_email(outbox_id: int, caller: AdminCaller) -> services.OutboxEmailPublic:
+def get_outbox_email(
+    outbox_id: OutboxId, caller: AdminCaller
+) -> services.OutboxEmailPublic:
     """Show one outbox mail with its attempts."""
     with session_scope() as session:
         return services.get_outbox_email(session, outbox_id)
@@ -47,7 +53,7 @@ def get_outbox_email(outbox_id: int, caller: AdminCaller) -> services.OutboxEmai
 
 @router.post("/{outbox_id}/retry", response_model=services.OutboxEmailPublic)
 def retry_outbox_email(
-    outbox_id: int, caller: AdminCaller
+    outbox_id: OutboxId, caller: AdminCaller
 ) -> services.OutboxEmailPublic:
     """Queue a dead mail again with a fresh set of attempts."""
     with session_scope() as session:

@@ -1,21 +1,24 @@
-"""Azure Communication Services Email backend, one POST and a few status polls per try.
+"""Azure Communication Services Email backend: at most one POST per worker try.
 
 The SDK's own retry policy is off: a POST that timed out or answered 5xx may still
 have queued the mail, so a silent resend inside one attempt could deliver it twice.
-The worker retries instead, and every try of one outbox row carries the row's
-operation id.
+The worker retries instead. Every try of one outbox row carries the row's operation
+id, and a retry first reads that operation's status and posts only when ACS does not
+have it or it failed. Status reads are GETs, so they are retried within a try.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import email.utils
 import logging
 import time
 from typing import Any
 from urllib.parse import urlsplit
 
+import tenacity
 from azure.communication.email import EmailClient
 from azure.core.credentials import AzureKeyCredential
 from azure.core.exceptions import (
@@ -91,6 +94,21 @@ def _check_access_key(access_key: str) -> None:
         raise EmailConfigurationError(msg) from exc
 
 
+@dataclasses.dataclass(frozen=True)
+class OperationStatus:
+    """A status read of one ACS send operation."""
+
+    # The JSON response: id, status ("Running", "Succeeded", "Failed"...) and error.
+    body: dict[str, Any]
+    # Seconds to wait before the next read, from the response's Retry-After.
+    retry_after: float | None = None
+
+    @property
+    def state(self) -> str:
+        """The operation's status in lower case."""
+        return _status_of(self.body)
+
+
 class AcsBackend:
     """Deliver mail through Azure Communication Services Email."""
 
@@ -104,6 +122,7 @@ class AcsBackend:
         request_timeout: float = 30.0,
         poll_interval: float = 5.0,
         poll_timeout: float = 120.0,
+        status_attempts: int = 3,
         ca_file: str = "",
     ) -> None:
         """Build the SDK client with retries off.
@@ -114,6 +133,8 @@ class AcsBackend:
             request_timeout: Seconds to wait for a connection or an answer.
             poll_interval: Seconds between status polls without Retry-After.
             poll_timeout: Longest wait, in seconds, for the operation to end.
+            status_attempts: Reads of one status before the attempt fails, when
+                reads fail with throttling, a 5xx, a timeout or no connection.
             ca_file: PEM file of the authority to trust; the system's when empty.
 
         Raises:
@@ -126,6 +147,7 @@ class AcsBackend:
         self.endpoint = normalise_endpoint(endpoint)
         self.poll_interval = poll_interval
         self.poll_timeout = poll_timeout
+        self.status_attempts = max(1, status_attempts)
         options: dict[str, Any] = {
             "retry_total": 0,
             "connection_timeout": request_timeout,
@@ -169,6 +191,10 @@ class AcsBackend:
     def send(self, mail: OutgoingEmail) -> str:
         """Queue the mail with ACS and poll its operation until it ends.
 
+        A retry first reads the row's operation from ACS, because an earlier attempt
+        may have queued the mail although its response was lost. A mail that ACS has
+        already accepted is not posted again.
+
         Returns:
             The ACS operation id.
 
@@ -176,8 +202,32 @@ class AcsBackend:
             PermanentDeliveryError: ACS rejected the request with a 4xx other than
                 408 and 429.
             TransientDeliveryError: Throttling, a 5xx, a timeout, no connection, a
-                failed or unfinished operation, or a failed status poll.
+                failed or unfinished operation, or status polls that kept failing.
         """
+        operation_id = mail.operation_id
+        if mail.attempt_number > 1:
+            earlier = self._status(operation_id, self._poll_url(operation_id, None))
+            if earlier is not None and earlier.state not in ("failed", "canceled"):
+                logger.info(
+                    "Mail %s: ACS already has operation %s (%s), so it is not "
+                    "posted again",
+                    mail.outbox_id,
+                    operation_id,
+                    earlier.body.get("status"),
+                    extra={"outbox_id": mail.outbox_id},
+                )
+                body = earlier.body
+                if earlier.state not in _TERMINAL:
+                    body = self._poll(operation_id, None)
+                return _check_succeeded(operation_id, body)
+
+        body, headers = self._post(mail)
+        operation_id = body.get("id") or operation_id
+        if _status_of(body) not in _TERMINAL:
+            body = self._poll(operation_id, headers.get("Operation-Location"))
+        return _check_succeeded(operation_id, body)
+
+    def _post(self, mail: OutgoingEmail) -> tuple[dict[str, Any], Any]:
         payload = {
             "senderAddress": mail.sender_address,
             "recipients": {"to": [{"address": mail.to_address}]},
@@ -197,20 +247,7 @@ class AcsBackend:
             body, headers = poller.result()
         except AzureError as exc:
             raise _send_error(exc) from exc
-
-        operation_id = (body or {}).get("id") or mail.operation_id
-        status = str((body or {}).get("status", "")).lower()
-        if status not in _TERMINAL:
-            body = self._poll(operation_id, headers.get("Operation-Location"))
-            status = str(body.get("status", "")).lower()
-        if status != "succeeded":
-            error = body.get("error") or {}
-            msg = (
-                f"ACS operation {operation_id} ended {body.get('status')}: "
-                f"{error.get('code', 'no code')}: {error.get('message', 'no message')}"
-            )
-            raise TransientDeliveryError(msg)
-        return operation_id
+        return body or {}, headers
 
     def _poll_url(self, operation_id: str, location: str | None) -> str:
         # Follow Operation-Location only to the configured endpoint, since polls are
@@ -227,32 +264,67 @@ class AcsBackend:
     def _poll(self, operation_id: str, location: str | None) -> dict[str, Any]:
         url = self._poll_url(operation_id, location)
         deadline = time.monotonic() + self.poll_timeout
-        wait = 0.0
         while True:
-            if wait:
-                time.sleep(min(wait, max(0.0, deadline - time.monotonic())))
-            try:
-                response = self._client.send_request(HttpRequest("GET", url))
-                response.raise_for_status()
-                body = response.json()
-            except AzureError as exc:
-                detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-                msg = f"status poll of ACS operation {operation_id} failed: {detail}"
-                raise TransientDeliveryError(
-                    msg, retry_after=_retry_after(exc)
-                ) from exc
-            except ValueError as exc:
-                msg = f"status poll of ACS operation {operation_id} returned no JSON"
-                raise TransientDeliveryError(msg) from exc
-            if str(body.get("status", "")).lower() in _TERMINAL:
-                return body
-            if time.monotonic() >= deadline:
+            status = self._status(operation_id, url)
+            if status is None:
+                msg = f"ACS has no operation {operation_id} although it accepted it"
+                raise TransientDeliveryError(msg)
+            if status.state in _TERMINAL:
+                return status.body
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
                 msg = (
-                    f"ACS operation {operation_id} still {body.get('status')} after "
-                    f"{self.poll_timeout:g} s of polling"
+                    f"ACS operation {operation_id} still {status.body.get('status')} "
+                    f"after {self.poll_timeout:g} s of polling"
                 )
                 raise TransientDeliveryError(msg)
-            wait = _header_seconds(response.headers) or self.poll_interval
+            time.sleep(min(status.retry_after or self.poll_interval, remaining))
+
+    def _status(self, operation_id: str, url: str) -> OperationStatus | None:
+        """Read an operation's status, retrying failed reads a few times.
+
+        A status read is a GET, which cannot queue a mail, so repeating it is safe.
+
+        Returns:
+            The operation's status, or None when ACS does not know the operation.
+
+        Raises:
+            TransientDeliveryError: Every read failed.
+        """
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_exception_type(TransientDeliveryError),
+            stop=tenacity.stop_after_attempt(self.status_attempts),
+            wait=self._status_wait,
+            reraise=True,
+        )
+        return retrying(self._read_status, operation_id, url)
+
+    def _status_wait(self, retry_state: tenacity.RetryCallState) -> float:
+        error = retry_state.outcome.exception() if retry_state.outcome else None
+        retry_after = getattr(error, "retry_after", None)
+        return min(retry_after or self.poll_interval, self.poll_timeout)
+
+    def _read_status(self, operation_id: str, url: str) -> OperationStatus | None:
+        failed = f"status poll of ACS operation {operation_id} failed"
+        try:
+            response = self._client.send_request(HttpRequest("GET", url))
+        except AzureError as exc:
+            detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise TransientDeliveryError(f"{failed}: {detail}") from exc
+        if response.status_code == 404:
+            return None
+        if response.status_code >= 400:
+            msg = f"{failed}: {response.status_code} {_error_code(response)}"
+            raise TransientDeliveryError(
+                msg, retry_after=_header_seconds(response.headers)
+            )
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise TransientDeliveryError(f"{failed}: the response is not JSON") from exc
+        if not isinstance(body, dict):
+            raise TransientDeliveryError(f"{failed}: the response is not a JSON object")
+        return OperationStatus(body, _header_seconds(response.headers))
 
     def close(self) -> None:
         """Close the SDK client's connection pool."""
@@ -272,6 +344,29 @@ def _header_seconds(headers: Any) -> float | None:
             return None
         seconds = parsed.timestamp() - time.time()
     return seconds if seconds > 0 else None
+
+
+def _status_of(body: dict[str, Any] | None) -> str:
+    return str((body or {}).get("status", "")).lower()
+
+
+def _check_succeeded(operation_id: str, body: dict[str, Any]) -> str:
+    if _status_of(body) == "succeeded":
+        return operation_id
+    error = body.get("error") or {}
+    msg = (
+        f"ACS operation {operation_id} ended {body.get('status')}: "
+        f"{error.get('code', 'no code')}: {error.get('message', 'no message')}"
+    )
+    raise TransientDeliveryError(msg)
+
+
+def _error_code(response: Any) -> str:
+    try:
+        error = response.json().get("error") or {}
+    except (ValueError, AttributeError):
+        return "no error code"
+    return str(error.get("code") or "no error code")
 
 
 def _retry_after(exc: AzureError) -> float | None:

@@ -15,6 +15,9 @@ class OutgoingEmail:
     outbox_id: int
     # Stable per outbox row, so every resend of the row carries the same id.
     operation_id: str
+    # 1 for the first attempt at the row; more means an earlier attempt may have
+    # reached the provider.
+    attempt_number: int = 1
     sender_address: str
     sender_name: str
     to_address: str

@@ -203,6 +203,16 @@ def admin_outbox_page() -> rx.Component:
                 align="center",
             ),
             outbox_counts(),
+            rx.cond(
+                AdminOutboxState.notice != "",
+                rx.callout(
+                    AdminOutboxState.notice,
+                    icon="triangle-alert",
+                    color_scheme="amber",
+                    width="100%",
+                    id="outbox-notice",
+                ),
+            ),
             _filters(),
             _table(),
             _pager(),

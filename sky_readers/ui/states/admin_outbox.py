@@ -96,6 +96,8 @@ class AdminOutboxState(rx.State):
     # Zero-based page of the list.
     page: int = 0
     error: str = ""
+    # Why the list ignores the ?status= of the address, when it does.
+    notice: str = ""
 
     @rx.var
     def page_count(self) -> int:
@@ -124,8 +126,17 @@ class AdminOutboxState(rx.State):
         """Load the list for the filter in the page's ?status= query."""
         if admin_user(self) is None:
             return login_redirect(self, error="admin")
-        wanted = self.router.url.query_parameters.get("status", "all")
-        self.status_filter = wanted if wanted in FILTERS else "all"
+        requested = self.router.url.query_parameters.get("status", "all")
+        if isinstance(requested, list):
+            requested = requested[0] if requested else "all"
+        self.notice = ""
+        if requested not in FILTERS:
+            self.notice = (
+                f"Unknown status {requested[:40]!r} in the address, so all mail is shown. "
+                f"Use one of: {', '.join(FILTERS)}."
+            )
+            requested = "all"
+        self.status_filter = requested
         self.page = 0
         self.error = ""
         self._load()
@@ -139,6 +150,7 @@ class AdminOutboxState(rx.State):
         if isinstance(status, list):
             status = status[0] if status else "all"
         self.status_filter = status if status in FILTERS else "all"
+        self.notice = ""
         self.page = 0
         self._load()
         return None
