@@ -13,8 +13,11 @@ from sqlalchemy.engine import make_url
 
 from sky_readers.core import migrations
 from sky_readers.core.db import build_engine
+from sky_readers.core.settings import normalise_database_url
 
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+TEST_DATABASE_URL = normalise_database_url(
+    os.environ.get("TEST_DATABASE_URL", "").strip()
+)
 BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
 
 
