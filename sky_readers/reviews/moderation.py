@@ -105,6 +105,21 @@ def list_for_moderation(
     total = counts[status]
     page = min(page, max(1, math.ceil(total / page_size)))
     statement = (
+        _moderation_statement()
+        .order_by(col(Review.created_at).desc(), col(Review.id).desc())
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    )
+    if condition is not None:
+        statement = statement.where(condition)
+    items = [_moderated(row) for row in session.execute(statement)]
+    return ModerationPage(
+        items=items, total=total, page=page, page_size=page_size, counts=counts
+    )
+
+
+def _moderation_statement():
+    return (
         select(
             Review,
             col(User.name),
@@ -114,23 +129,29 @@ def list_for_moderation(
         )
         .join(User, col(User.id) == col(Review.user_id))
         .join(Book, col(Book.id) == col(Review.book_id))
-        .order_by(col(Review.created_at).desc(), col(Review.id).desc())
-        .offset((page - 1) * page_size)
-        .limit(page_size)
     )
-    if condition is not None:
-        statement = statement.where(condition)
-    items = [
-        ModeratedReview(
-            review=review_view(review, name, verified),
-            book_title=title,
-            author_email=email,
-        )
-        for review, name, verified, title, email in session.execute(statement)
-    ]
-    return ModerationPage(
-        items=items, total=total, page=page, page_size=page_size, counts=counts
+
+
+def _moderated(row) -> ModeratedReview:
+    review, name, verified, title, email = row
+    return ModeratedReview(
+        review=review_view(review, name, verified), book_title=title, author_email=email
     )
+
+
+def find_for_moderation(session: Session, review_id: int) -> ModeratedReview:
+    """Read one review with its book title and author's email, hidden or not.
+
+    Raises:
+        NotFoundError: No review has that id.
+    """
+    row = session.execute(
+        _moderation_statement().where(col(Review.id) == review_id)
+    ).first()
+    if row is None:
+        msg = f"review {review_id} not found"
+        raise NotFoundError(msg)
+    return _moderated(row)
 
 
 def _book_of(session: Session, review_id: int) -> int:
