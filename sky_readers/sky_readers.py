@@ -10,8 +10,10 @@ from sky_readers.core.settings import get_settings
 from sky_readers.recommendations.schedule import recommendations_job
 from sky_readers.ui.pages.account import register_account_pages
 from sky_readers.ui.pages.admin_outbox import register_admin_outbox_page
+from sky_readers.ui.pages.admin_reviews import register_admin_reviews_page
 from sky_readers.ui.pages.search import register_search_pages
 from sky_readers.ui.pages.store import register_store_pages
+from sky_readers.ui.pages.wishlist import register_wishlist_page
 from sky_readers.wishlist.schedule import restock_job
 
 get_settings().check_production_safety()
@@ -22,6 +24,8 @@ register_store_pages(app)
 register_account_pages(app)
 register_search_pages(app)
 register_admin_outbox_page(app)
+register_wishlist_page(app)
+register_admin_reviews_page(app)
 
 register_job(app, recommendations_job())
 register_job(app, restock_job())

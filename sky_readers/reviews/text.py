@@ -40,6 +40,8 @@ def check_rating(rating: object) -> int:
     Raises:
         ValidationError: The rating is missing, not a whole number, or out of range.
     """
+    if rating is None:
+        raise ValidationError({"rating": "missing: choose from 1 to 5 stars"})
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ValidationError(
             {"rating": f"{rating!r} is not a rating: choose from 1 to 5 stars"}

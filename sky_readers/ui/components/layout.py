@@ -8,6 +8,7 @@ from sky_readers.core.settings import get_settings
 from sky_readers.ui.components.search_box import search_box
 from sky_readers.ui.states.auth import AuthState
 from sky_readers.ui.states.catalog import NavState
+from sky_readers.ui.states.wishlist import WishlistState
 
 STORE_NAME = get_settings().store_name
 # Warm paper tones around the indigo accent of the theme.
@@ -19,8 +20,11 @@ DATA_LICENCE_URL = "https://creativecommons.org/licenses/by-sa/4.0/"
 
 
 def page_on_load(*handlers) -> list:
-    """List the on_load events of a page: the page's own first, then the header's."""
-    return [*handlers, NavState.load_menu]
+    """List the on_load events of a page: the page's own first, then the header's.
+
+    WishlistState.load_ids fills the wishlist hearts that book cards show.
+    """
+    return [*handlers, NavState.load_menu, WishlistState.load_ids]
 
 
 def _logo() -> rx.Component:
@@ -80,6 +84,16 @@ def _categories_menu() -> rx.Component:
 def _account_links() -> rx.Component:
     # The cart link goes first in this group once the cart exists.
     return rx.hstack(
+        rx.cond(
+            AuthState.logged_in,
+            rx.link(
+                rx.icon("heart", size=18),
+                href="/wishlist",
+                color="var(--gray-12)",
+                aria_label="Wishlist",
+                id="wishlist-link",
+            ),
+        ),
         rx.cond(
             AuthState.logged_in,
             rx.link(
