@@ -102,7 +102,8 @@ class ReviewsState(rx.State):
 
     loaded: bool = False
     review_book_id: int = 0
-    # Summary: the shown rating, and its imported and review parts as sentences.
+    # Summary: the shown rating, the number of ratings behind it, and its imported
+    # and review parts as sentences.
     average: str = "0.00"
     stars: int = 0
     count_label: str = ""
@@ -145,7 +146,7 @@ class ReviewsState(rx.State):
             )
         self.average = format_rating(summary.average)
         self.stars = filled_stars(summary.average)
-        self.count_label = _plural(summary.count, "rating")
+        self.count_label = format_count(summary.count)
         self.imported_label = (
             f"{format_rating(summary.imported_average)} from "
             f"{_plural(summary.imported_count, 'imported rating')}"
