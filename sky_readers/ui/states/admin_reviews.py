@@ -120,7 +120,7 @@ class AdminReviewsState(rx.State):
 
     @rx.event
     def open_hide(self, review_id: int):
-        """Open the dialog that asks why a review is hidden."""
+        """Open the dialog for the reason a review is hidden."""
         if admin_user(self) is None:
             return login_redirect(self, error="admin")
         self.hide_target = review_id

@@ -144,6 +144,7 @@ class ReviewsState(rx.State):
                 if viewer_id is not None
                 else None
             )
+
         self.average = format_rating(summary.average)
         self.stars = filled_stars(summary.average)
         self.count_label = format_count(summary.count)
@@ -158,12 +159,14 @@ class ReviewsState(rx.State):
             f"{_plural(summary.reviews.count, 'store review')}"
         )
         self.bars = _bars(summary)
+
         self.reviews = [
             _row(item, viewer_id, item.id in result.voted_ids) for item in result.items
         ]
         self.page = result.page
         self.pages = result.pages
         self.total = result.total
+
         self.logged_in = viewer_id is not None
         self.has_review = mine is not None
         self.mine = _row(mine, viewer_id, False) if mine else ReviewRow()
@@ -240,6 +243,7 @@ class ReviewsState(rx.State):
         body = str(form_data.get("body") or "")
         self.form_title, self.form_body = title, body
         rating = self.form_rating or None
+
         try:
             with session_scope() as session:
                 save = (
