@@ -9,6 +9,7 @@ from __future__ import annotations
 import reflex as rx
 
 from sky_readers.reviews.rating_rule import IMPORTED_WEIGHT_CAP
+from sky_readers.ui.components.pagination import sort_select
 from sky_readers.ui.components.rating import STAR_COLOUR, rating_stars
 from sky_readers.ui.states.reviews import (
     FORM_LIMITS,
@@ -378,23 +379,11 @@ def _list_header() -> rx.Component:
             as_="h3",
             size="4",
         ),
-        rx.hstack(
-            rx.text("Sort by", size="2", color_scheme="gray", as_="label"),
-            rx.select.root(
-                rx.select.trigger(aria_label="Sort reviews by", min_width="150px"),
-                rx.select.content(
-                    *[
-                        rx.select.item(label, value=key)
-                        for key, label in REVIEW_SORT_LABELS.items()
-                    ]
-                ),
-                value=ReviewsState.sort,
-                on_change=ReviewsState.change_sort,
-                size="2",
-            ),
-            align="center",
-            spacing="2",
-            id="review-sort",
+        sort_select(
+            ReviewsState,
+            REVIEW_SORT_LABELS,
+            element_id="review-sort",
+            aria_label="Sort reviews by",
         ),
         justify="between",
         align="center",
