@@ -139,3 +139,13 @@ def test_review_wishlist_and_similar_books(
             .where(Cart.user_id == shelf["shopper"])
         ).all()
     assert [(line.book_id, line.quantity) for line in lines] == [(shelf["wished"], 1)]
+
+    # The heart on a book card adds that book to the wishlist and removes it again.
+    visit(f"/books/{shelf['bought']}")
+    heart = page.locator("#similar-books .wishlist-heart").first
+    expect(heart).to_have_attribute("aria-pressed", "false")
+    heart.click()
+    expect(heart).to_have_attribute("aria-pressed", "true")
+    expect(page).to_have_url(re.compile(rf"/books/{shelf['bought']}/?$"))
+    heart.click()
+    expect(heart).to_have_attribute("aria-pressed", "false")

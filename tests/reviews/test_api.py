@@ -292,3 +292,20 @@ def test_recommendations_personal_or_popular(client, shop, session, engine):
     assert [book["title"] for book in personal["books"]] == ["The Other"]
     assert popular["source"] == "popular"
     assert popular["books"][0]["title"] == "The Reviewed"
+
+
+def test_book_details_list_at_most_ten_similar(client, session):
+    crime = add_category(session, "Crime")
+    books = [
+        add_book(session, f"Case {n:02d}", categories=[crime], rating_count=100 + n)
+        for n in range(14)
+    ]
+    session.commit()
+
+    body = client.get(f"/api/books/{books[0].id}").json()
+
+    titles = [item["title"] for item in body["similar"]]
+    assert len(titles) == 10
+    assert "Case 00" not in titles
+    assert titles[0] == "Case 13"
+    assert {item["reason"] for item in body["similar"]} == {"category"}
