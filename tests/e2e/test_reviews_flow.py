@@ -1,7 +1,7 @@
 """Reviews, wishlist and recommendations in Chromium, as a shopper uses them.
 
 The shopper's purchase is a paid order written to the database, because the
-checkout pages are not part of this flow; the review page only reads the order's
+checkout pages are not part of this flow. The review page reads only the order's
 state, as it would after a real checkout.
 """
 

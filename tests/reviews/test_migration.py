@@ -1,4 +1,4 @@
-"""Migration 0007 on a database that already holds books, on each backend."""
+"""Migration 0007 on a database that already contains books, on each backend."""
 
 from __future__ import annotations
 

@@ -351,6 +351,6 @@ def test_readers_see_whole_lists_during_builds(engine, session):
         stop.set()
         worker.join(timeout=60)
 
-    # then every read sees the full list, never a table emptied halfway.
+    # then every read gets the full list, never a table emptied halfway.
     assert errors == []
     assert set(lengths) == {4}

@@ -215,7 +215,7 @@ def test_sweep_notices_later_restock_again(session):
     services.add_to_wishlist(session, user_id=ada.id, book_id=book.id)
     session.commit()
 
-    # In stock when added: nothing to say, but the sweep records the sell-out.
+    # In stock when added, so no notice, but the sweep records the sell-out.
     assert restock.sweep_restocked(session).sold_out == 0
     session.commit()
     _set_stock(session, book.id, 0)
