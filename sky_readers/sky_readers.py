@@ -7,13 +7,18 @@ import sky_readers.core.models  # noqa: F401
 from sky_readers.api.app import create_api
 from sky_readers.core.health import startup_lifespan
 from sky_readers.core.logging import configure_logging
+from sky_readers.core.periodic import register_job
 from sky_readers.core.settings import get_settings
 from sky_readers.outbox.app_worker import register_mail_worker
+from sky_readers.recommendations.schedule import recommendations_job
 from sky_readers.ui.pages.account import register_account_pages
 from sky_readers.ui.pages.admin import register_admin_pages
 from sky_readers.ui.pages.admin_outbox import register_admin_outbox_page
+from sky_readers.ui.pages.admin_reviews import register_admin_reviews_page
 from sky_readers.ui.pages.search import register_search_pages
 from sky_readers.ui.pages.store import register_store_pages
+from sky_readers.ui.pages.wishlist import register_wishlist_page
+from sky_readers.wishlist.schedule import restock_job
 
 configure_logging()
 get_settings().check_production_safety()
@@ -26,4 +31,9 @@ register_account_pages(app)
 register_search_pages(app)
 register_admin_outbox_page(app)
 register_admin_pages(app)
+register_wishlist_page(app)
+register_admin_reviews_page(app)
+
 register_mail_worker(app)
+register_job(app, recommendations_job())
+register_job(app, restock_job())

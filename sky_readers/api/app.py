@@ -9,10 +9,21 @@ from fastapi.responses import JSONResponse
 from sky_readers import __version__
 from sky_readers.accounts.errors import AuthenticationError, EmailNotConfirmedError
 from sky_readers.api.middleware import RequestIdMiddleware
-from sky_readers.api.routes import accounts, admin_outbox, catalog, health, search
+from sky_readers.api.routes import (
+    accounts,
+    admin_outbox,
+    admin_reviews,
+    catalog,
+    health,
+    recommendations,
+    reviews,
+    search,
+    wishlist,
+)
 from sky_readers.api.routes.admin import admin_router
 from sky_readers.api.routes.cover_files import router as cover_files_router
 from sky_readers.core.errors import NotFoundError, ValidationError
+from sky_readers.reviews.errors import ReviewConflictError
 
 
 def _field_errors(exc: RequestValidationError) -> dict[str, str]:
@@ -44,6 +55,10 @@ def create_api() -> FastAPI:
     api.include_router(admin_outbox.router)
     api.include_router(admin_router)
     api.include_router(cover_files_router)
+    api.include_router(reviews.router)
+    api.include_router(wishlist.router)
+    api.include_router(recommendations.router)
+    api.include_router(admin_reviews.router)
     api.include_router(health.router)
     api.add_middleware(RequestIdMiddleware)
 
@@ -72,6 +87,10 @@ def create_api() -> FastAPI:
         return JSONResponse(
             status_code=422, content={"detail": str(exc), "errors": exc.errors}
         )
+
+    @api.exception_handler(ReviewConflictError)
+    async def _conflict(_request: Request, exc: ReviewConflictError):
+        return JSONResponse(status_code=409, content={"detail": str(exc)})
 
     @api.exception_handler(NotFoundError)
     async def _not_found(_request: Request, exc: NotFoundError):

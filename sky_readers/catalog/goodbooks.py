@@ -53,6 +53,7 @@ from sky_readers.catalog.text import clean_spaces, name_key
 from sky_readers.core.errors import SkyReadersError, ValidationError
 from sky_readers.core.settings import get_settings
 from sky_readers.core.types import utcnow
+from sky_readers.reviews.rating_rule import refresh_book_ratings
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +96,14 @@ TAG_PROGRESS_EVERY = 50_000
 ProgressCallback = Callable[[str, int, int], None]
 
 # Columns an import sets on every matched book, and columns it fills only when empty.
-ALWAYS_UPDATED = ("goodbooks_id", "goodreads_book_id", "average_rating", "rating_count")
+# The rating is the imported one; the shown rating is recomputed from it and the
+# store's reviews (sky_readers.reviews.rating_rule).
+ALWAYS_UPDATED = (
+    "goodbooks_id",
+    "goodreads_book_id",
+    "imported_rating",
+    "imported_rating_count",
+)
 FILLED_WHEN_EMPTY = (
     "series",
     "series_number",
@@ -162,8 +170,8 @@ class GoodbooksBook:
     published_year: int | None
     published_date: str | None
     language: str | None
-    average_rating: Decimal
-    rating_count: int
+    imported_rating: Decimal
+    imported_rating_count: int
 
 
 class RowSkipped(Exception):
@@ -331,8 +339,8 @@ def parse_book_row(row: dict[str, str]) -> GoodbooksBook:
         published_year=year,
         published_date=date,
         language=normalise_language(row["language_code"] or ""),
-        average_rating=_parse_rating(row["average_rating"] or ""),
-        rating_count=_parse_count(row["work_ratings_count"] or ""),
+        imported_rating=_parse_rating(row["average_rating"] or ""),
+        imported_rating_count=_parse_count(row["work_ratings_count"] or ""),
     )
 
 
@@ -639,12 +647,17 @@ def _new_book_row(book: GoodbooksBook, stock: int, currency: str) -> dict:
         "google_volume_id": None,
         "goodreads_book_id": book.goodreads_book_id,
         "goodbooks_id": book.goodbooks_id,
-        "price": list_price(book.rating_count, f"goodbooks:{book.goodbooks_id}"),
+        "price": list_price(
+            book.imported_rating_count, f"goodbooks:{book.goodbooks_id}"
+        ),
         "currency": currency,
         "stock_on_hand": stock,
         "cover_image": None,
-        "average_rating": book.average_rating,
-        "rating_count": book.rating_count,
+        # A new book has no reviews, so the shown rating is the imported one.
+        "average_rating": book.imported_rating,
+        "rating_count": book.imported_rating_count,
+        "imported_rating": book.imported_rating,
+        "imported_rating_count": book.imported_rating_count,
         "is_archived": False,
         "created_at": now,
         "updated_at": now,
@@ -832,6 +845,14 @@ def _write(
         progress("write", 1, steps)
 
     _update_books(session, updates)
+    refresh_book_ratings(
+        session,
+        [
+            changes["id"]
+            for changes in updates
+            if "imported_rating" in changes or "imported_rating_count" in changes
+        ],
+    )
     report.updated = len(updates)
     if progress:
         progress("write", 2, steps)

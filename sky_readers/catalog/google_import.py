@@ -140,8 +140,11 @@ def import_google_volume(
         values |= {
             "currency": store_currency,
             "stock_on_hand": settings.import_default_stock if stock is None else stock,
+            # Google's rating is imported; a new book has no reviews to combine.
             "average_rating": volume.average_rating or Decimal(0),
             "rating_count": volume.ratings_count or 0,
+            "imported_rating": volume.average_rating or Decimal(0),
+            "imported_rating_count": volume.ratings_count or 0,
             "created_at": utcnow(),
             "updated_at": utcnow(),
         }

@@ -102,11 +102,19 @@ class Book(SQLModel, table=True):
     stock_on_hand: int = Field(default=0)
     # Storage key of an uploaded cover; None means the generated placeholder is shown.
     cover_image: str | None = Field(default=None, sa_column=Column(String(300)))
-    # Mean rating from 1 to 5 and how many ratings it comes from.
+    # Rating the store shows, from 1 to 5 (0 when unrated), and the number of ratings
+    # behind it: the imported rating below combined with the visible store reviews by
+    # the rule in sky_readers.reviews.rating_rule, which keeps both columns current.
     average_rating: Decimal = Field(
         default=Decimal("0"), sa_column=Column(FixedDecimal(3, 2), nullable=False)
     )
     rating_count: int = Field(default=0)
+    # Starting rating brought in by an import (goodbooks-10k, Google Books, the
+    # starter catalogue), kept apart from the store's own reviews.
+    imported_rating: Decimal = Field(
+        default=Decimal("0"), sa_column=Column(FixedDecimal(3, 2), nullable=False)
+    )
+    imported_rating_count: int = Field(default=0)
     is_archived: bool = Field(default=False, index=True)
     created_at: dt.datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)

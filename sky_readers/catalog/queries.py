@@ -490,6 +490,18 @@ def get_book(session: Session, book_id: int) -> BookDetail:
     )
 
 
+def book_summaries(session: Session, book_ids: Sequence[int]) -> list[BookSummary]:
+    """Read the cards of store books in the order of `book_ids`.
+
+    Ids of archived or missing books are skipped.
+    """
+    if not book_ids:
+        return []
+    statement = select(Book).where(col(Book.id).in_(list(book_ids)), _in_store())
+    found = {book.id: book for book in _books(session, statement)}
+    return [found[book_id] for book_id in book_ids if book_id in found]
+
+
 def best_rated_books(session: Session, limit: int = 12) -> list[BookSummary]:
     """List the store books with the highest Bayesian average rating.
 

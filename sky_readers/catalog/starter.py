@@ -173,8 +173,11 @@ def _book_row(entry: dict[str, Any], categories: dict[str, int]) -> dict[str, An
         "currency": (_optional_text(entry, "currency", 3) or "USD").upper(),
         "stock_on_hand": stock,
         "cover_image": None,
+        # The entry's rating is imported; with no reviews yet it is also the shown one.
         "average_rating": rating,
         "rating_count": rating_count,
+        "imported_rating": rating,
+        "imported_rating_count": rating_count,
         "is_archived": False,
         "created_at": now,
         "updated_at": now,

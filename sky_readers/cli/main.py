@@ -19,6 +19,8 @@ COMMAND_MODULES = (
     "sky_readers.cli.mail",
     "sky_readers.cli.dev",
     "sky_readers.cli.web",
+    "sky_readers.cli.recommendations",
+    "sky_readers.cli.wishlist",
 )
 
 logger = logging.getLogger(__name__)

@@ -6,6 +6,13 @@ from sky_readers.catalog.admin_models import CategoryRedirect, StockChange
 from sky_readers.catalog.models import Author, Book, BookAuthor, BookCategory, Category
 from sky_readers.orders.models import Order, OrderItem
 from sky_readers.outbox.models import OutboxAttempt, OutboxEmail
+from sky_readers.recommendations.models import (
+    BookNeighbour,
+    GoodbooksRating,
+    RecommendationBuild,
+)
+from sky_readers.reviews.models import Review, ReviewVote
+from sky_readers.wishlist.models import RestockWatch, WishlistItem
 
 __all__ = [
     "AuthSession",
@@ -13,16 +20,23 @@ __all__ = [
     "Book",
     "BookAuthor",
     "BookCategory",
+    "BookNeighbour",
     "Cart",
     "CartItem",
     "Category",
     "CategoryRedirect",
     "EmailToken",
+    "GoodbooksRating",
     "LoginAttempt",
     "Order",
     "OrderItem",
     "OutboxAttempt",
     "OutboxEmail",
+    "RecommendationBuild",
+    "RestockWatch",
+    "Review",
+    "ReviewVote",
     "StockChange",
     "User",
+    "WishlistItem",
 ]

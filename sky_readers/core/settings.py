@@ -168,6 +168,15 @@ class Settings(BaseSettings):
     azure_storage_connect_timeout_seconds: float = Field(default=10.0, gt=0)
     azure_storage_read_timeout_seconds: float = Field(default=30.0, gt=0)
 
+    # Background jobs of the web app; 0 switches a job off, for deployments that run
+    # its command from an outside scheduler instead.
+    # Seconds between two builds of the similar-books table
+    # (`python -m sky_readers recommendations build`).
+    recommendations_rebuild_seconds: float = Field(default=3600.0, ge=0)
+    # Seconds between two back-in-stock sweeps of wished-for books
+    # (`python -m sky_readers wishlist notify-restocked`).
+    restock_sweep_seconds: float = Field(default=60.0, ge=0)
+
     # Google Books API v1.
     # Base URL of the API; point it at `dev fake-google-books` to work offline.
     google_books_api_url: str = "https://www.googleapis.com/books/v1"

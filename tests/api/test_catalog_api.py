@@ -118,6 +118,18 @@ def test_get_book_body(client, odyssey):
         "average_rating": 3.76,
         "rating_count": 670326,
         "cover_url": f"{base_url}/api/covers/{odyssey.id}.svg?v={version}",
+        "rating": {
+            "average": 3.76,
+            "count": 670326,
+            "imported": {"average": 3.76, "count": 670326},
+            "reviews": {
+                "average": 0.0,
+                "count": 0,
+                "distribution": {"1": 0, "2": 0, "3": 0, "4": 0, "5": 0},
+            },
+        },
+        # No other store book shares a category, so nothing is similar.
+        "similar": [],
     }
 
 

@@ -48,6 +48,9 @@ def add_book(
     Each book gets a distinct ISBN-13 unless `isbn13` is passed.
     """
     fields.setdefault("isbn13", f"978{next(_isbn_numbers):010d}")
+    # The rating given is an imported one; without reviews it is also the shown one.
+    fields.setdefault("imported_rating", Decimal(average_rating))
+    fields.setdefault("imported_rating_count", rating_count)
     if created_at is not None:
         fields["created_at"] = created_at
     book = Book(

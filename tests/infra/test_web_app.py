@@ -38,6 +38,8 @@ PRODUCTION_DEFAULTS = {
     "EMAIL_LEASE_SECONDS": "mail retry schedule: the default suits ACS polling",
     "MAIL_WORKER_POLL_SECONDS": "worker pacing: the default is the production value",
     "MAIL_WORKER_BATCH_SIZE": "worker pacing: the default is the production value",
+    "RECOMMENDATIONS_REBUILD_SECONDS": "job pacing: the default is the production value",
+    "RESTOCK_SWEEP_SECONDS": "job pacing: the default is the production value",
     "SMTP_*": "production sends mail through ACS, not SMTP",
     "ACS_ENDPOINT": "ACS_CONNECTION_STRING carries the endpoint",
     "ACS_ACCESS_KEY": "ACS_CONNECTION_STRING carries the access key",

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
+from sky_readers.api.routes.book_cards import rating_public, summary_card
 from sky_readers.api.schemas.catalog import (
     AuthorLink,
     BookPublic,
     CategoryLink,
     CategoryPublic,
 )
+from sky_readers.api.schemas.reviews import SimilarBookPublic
 from sky_readers.catalog import queries
 from sky_readers.catalog.covers import cover_version, render_cover_svg
 from sky_readers.core.db import session_scope
 from sky_readers.core.settings import get_settings
+from sky_readers.recommendations.queries import similar_books
+from sky_readers.reviews.services import rating_summary
 
 router = APIRouter(prefix="/api", tags=["catalog"])
 
@@ -43,9 +47,11 @@ def list_categories() -> list[CategoryPublic]:
     responses={404: {"description": "No store book has this id."}},
 )
 def get_book(book_id: int) -> BookPublic:
-    """Show the public details of one book."""
+    """Show the public details of one book, its rating and up to 10 similar books."""
     with session_scope() as session:
         book = queries.get_book(session, book_id)
+        rating = rating_summary(session, book_id)
+        similar = similar_books(session, book_id)
     base_url = get_settings().public_base_url.rstrip("/")
     return BookPublic(
         id=book.id,
@@ -69,6 +75,13 @@ def get_book(book_id: int) -> BookPublic:
         average_rating=float(book.average_rating),
         rating_count=book.rating_count,
         cover_url=base_url + book.cover_path,
+        rating=rating_public(rating),
+        similar=[
+            SimilarBookPublic(
+                **summary_card(item.book).model_dump(), reason=item.source
+            )
+            for item in similar
+        ],
     )
 
 

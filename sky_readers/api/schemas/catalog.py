@@ -57,3 +57,18 @@ class BookPublic(BaseModel):
     average_rating: float = Field(description="Mean rating from 1 to 5; 0 if none.")
     rating_count: int = Field(ge=0)
     cover_url: str = Field(description="Absolute URL of the cover image.")
+    rating: RatingSummaryPublic = Field(
+        description="The shown rating with its imported part and the store's reviews."
+    )
+    similar: list[SimilarBookPublic] = Field(
+        description="Up to 10 similar books, most similar first."
+    )
+
+
+# Imported last: the review schemas use AuthorLink from this module.
+from sky_readers.api.schemas.reviews import (  # noqa: E402
+    RatingSummaryPublic,
+    SimilarBookPublic,
+)
+
+BookPublic.model_rebuild()

@@ -6,6 +6,7 @@ import reflex as rx
 
 from sky_readers.ui.components.cover import cover_image
 from sky_readers.ui.components.rating import rating_compact
+from sky_readers.ui.components.wishlist_button import wishlist_heart
 from sky_readers.ui.states.catalog import BookCard
 
 # Cards in the first rows load their covers at once; the rest load lazily.
@@ -22,7 +23,19 @@ _TWO_LINES = {
 def book_card(
     card: rx.Var[BookCard], eager: rx.Var[bool] | bool = False
 ) -> rx.Component:
-    """Show one book: cover, title, author, price and rating, linking to its page."""
+    """Show one book: cover, title, author, price and rating, linking to its page.
+
+    A wishlist heart sits over the cover's corner, beside the link rather than in it.
+    """
+    return rx.box(
+        _card_link(card, eager),
+        rx.box(wishlist_heart(card.id), position="absolute", top="6px", right="6px"),
+        position="relative",
+        min_width="0",
+    )
+
+
+def _card_link(card: rx.Var[BookCard], eager: rx.Var[bool] | bool) -> rx.Component:
     return rx.link(
         rx.flex(
             rx.box(

@@ -9,6 +9,7 @@ from sky_readers.ui.components.account_forms import confirmation_banner
 from sky_readers.ui.components.search_box import search_box
 from sky_readers.ui.states.auth import AuthState
 from sky_readers.ui.states.catalog import NavState
+from sky_readers.ui.states.wishlist import WishlistState
 
 STORE_NAME = get_settings().store_name
 # Warm paper tones around the indigo accent of the theme.
@@ -25,13 +26,14 @@ def page_on_load(*handlers) -> list:
     The header and the confirmation banner need to know who is logged in on every
     page. A page whose handlers include an AuthState guard, such as
     `AuthState.require_login`, already looks the user up, so none is added.
+    WishlistState.load_ids fills the wishlist hearts that book cards show.
     """
     auth_state = AuthState.get_full_name()
     checks_login = any(
         getattr(handler, "state_full_name", None) == auth_state for handler in handlers
     )
     login_check = [] if checks_login else [AuthState.load_user]
-    return [*login_check, *handlers, NavState.load_menu]
+    return [*login_check, *handlers, NavState.load_menu, WishlistState.load_ids]
 
 
 def _logo() -> rx.Component:
@@ -91,6 +93,16 @@ def _categories_menu() -> rx.Component:
 def _account_links() -> rx.Component:
     # The cart link goes first in this group once the cart exists.
     return rx.hstack(
+        rx.cond(
+            AuthState.logged_in,
+            rx.link(
+                rx.icon("heart", size=18),
+                href="/wishlist",
+                color="var(--gray-12)",
+                aria_label="Wishlist",
+                id="wishlist-link",
+            ),
+        ),
         rx.cond(
             AuthState.logged_in,
             rx.link(

@@ -85,17 +85,31 @@ def pagination(state) -> rx.Component:
     )
 
 
-def sort_select(state) -> rx.Component:
-    """Let the shopper choose the order of a list; the choice goes into the URL."""
+def sort_select(
+    state,
+    labels: dict[str, str] = SORT_LABELS,
+    *,
+    element_id: str = "sort",
+    aria_label: str = "Sort by",
+) -> rx.Component:
+    """Let the shopper choose the order of a list.
+
+    Args:
+        state: State with a `sort` var and a `change_sort` handler, which for book
+            lists puts the choice into the URL.
+        labels: Label of each sort key, in the order shown.
+        element_id: Id of the control.
+        aria_label: Accessible name of the select.
+
+    Returns:
+        The labelled select.
+    """
     return rx.hstack(
         rx.text("Sort by", size="2", color_scheme="gray", as_="label"),
         rx.select.root(
-            rx.select.trigger(aria_label="Sort by", min_width="170px"),
+            rx.select.trigger(aria_label=aria_label, min_width="170px"),
             rx.select.content(
-                *[
-                    rx.select.item(label, value=key)
-                    for key, label in SORT_LABELS.items()
-                ]
+                *[rx.select.item(label, value=key) for key, label in labels.items()]
             ),
             value=state.sort,
             on_change=state.change_sort,
@@ -103,5 +117,5 @@ def sort_select(state) -> rx.Component:
         ),
         align="center",
         spacing="2",
-        id="sort",
+        id=element_id,
     )

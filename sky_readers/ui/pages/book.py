@@ -1,9 +1,10 @@
-"""Book page: cover, authors, price, availability, description and details."""
+"""Book page: cover, authors, price, availability, details, similar books, reviews."""
 
 from __future__ import annotations
 
 import reflex as rx
 
+from sky_readers.ui.components.book_card import book_shelf
 from sky_readers.ui.components.cover import cover_image
 from sky_readers.ui.components.layout import (
     loaded_content,
@@ -11,7 +12,10 @@ from sky_readers.ui.components.layout import (
     page_layout,
 )
 from sky_readers.ui.components.rating import rating_stars
+from sky_readers.ui.components.reviews import reviews_section
+from sky_readers.ui.components.wishlist_button import wishlist_button
 from sky_readers.ui.states.catalog import BookPageState, Fact, LinkItem
+from sky_readers.ui.states.recommendations import SimilarBooksState
 
 SERIF = "Georgia, 'Times New Roman', serif"
 
@@ -56,6 +60,7 @@ def _purchase_box() -> rx.Component:
                 size="2",
                 id="book-availability",
             ),
+            wishlist_button(BookPageState.current_book_id),
             spacing="4",
             align="center",
             wrap="wrap",
@@ -170,12 +175,30 @@ def _loading() -> rx.Component:
     )
 
 
+def _similar_books() -> rx.Component:
+    return rx.cond(
+        SimilarBooksState.similar.length() > 0,
+        rx.box(
+            rx.heading(
+                "Readers who liked this also liked",
+                as_="h2",
+                size="6",
+                margin_bottom="16px",
+                font_family=SERIF,
+            ),
+            book_shelf(SimilarBooksState.similar),
+            id="similar-books",
+            margin_top="48px",
+        ),
+    )
+
+
 def book_page() -> rx.Component:
     """Build the book page."""
     return page_layout(
         loaded_content(
             BookPageState,
-            _book(),
+            rx.fragment(_book(), _similar_books(), reviews_section()),
             _loading(),
             not_found_message(
                 "Book not found",

@@ -7,6 +7,7 @@ import reflex as rx
 from sky_readers.ui.components.book_card import book_shelf, grid_placeholder
 from sky_readers.ui.components.layout import page_layout
 from sky_readers.ui.states.catalog import CategoryTile, HomeState
+from sky_readers.ui.states.recommendations import RecommendedState
 
 
 def _hero() -> rx.Component:
@@ -118,6 +119,21 @@ def home_page() -> rx.Component:
     """Build the home page."""
     return page_layout(
         _hero(),
+        rx.cond(
+            RecommendedState.picks.length() > 0,
+            rx.box(
+                rx.heading(
+                    "Recommended for you",
+                    as_="h2",
+                    size="6",
+                    margin_bottom="16px",
+                    font_family="Georgia, 'Times New Roman', serif",
+                ),
+                book_shelf(RecommendedState.picks, eager=True),
+                id="recommended",
+                margin_bottom="40px",
+            ),
+        ),
         _shelf("Readers' favourites", "featured", HomeState.featured, eager=True),
         _shelf("Best rated", "best-rated", HomeState.best_rated),
         _shelf("New arrivals", "new-arrivals", HomeState.new_arrivals),

@@ -17,6 +17,11 @@ from sky_readers.ui.states.catalog import (
     CategoryPageState,
     HomeState,
 )
+from sky_readers.ui.states.recommendations import (
+    RecommendedState,
+    SimilarBooksState,
+)
+from sky_readers.ui.states.reviews import ReviewsState
 
 DESCRIPTION = "Sky Readers Haven, an online bookshop of fiction and non-fiction."
 
@@ -28,7 +33,7 @@ def register_store_pages(app: rx.App) -> None:
         route="/",
         title=f"{STORE_NAME}: books for curious readers",
         description=DESCRIPTION,
-        on_load=page_on_load(HomeState.load),
+        on_load=page_on_load(HomeState.load, RecommendedState.load),
     )
     app.add_page(
         category_page,
@@ -42,7 +47,9 @@ def register_store_pages(app: rx.App) -> None:
         route="/books/[book_id]",
         title=BookPageState.page_title,
         description=DESCRIPTION,
-        on_load=page_on_load(BookPageState.load),
+        on_load=page_on_load(
+            BookPageState.load, ReviewsState.load, SimilarBooksState.load
+        ),
     )
     app.add_page(
         author_page,

@@ -1,0 +1,1 @@
+"""Similar books and personal picks, computed from ratings, reviews and orders."""

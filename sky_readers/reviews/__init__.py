@@ -1,0 +1,1 @@
+"""Shoppers' reviews and ratings of books, with moderation by admins."""
