@@ -130,15 +130,21 @@ class AdminReviewsState(rx.State):
     @rx.event
     def close_hide(self):
         """Close the hide dialog without hiding anything."""
+        if admin_user(self) is None:
+            return login_redirect(self, error="admin")
         self.hide_target = 0
         self.hide_error = ""
+        return None
 
     @rx.event
     def hide_dialog_changed(self, is_open: bool):
         """Close the hide dialog when the admin dismisses it (Escape, outside click)."""
+        if admin_user(self) is None:
+            return login_redirect(self, error="admin")
         if not is_open:
             self.hide_target = 0
             self.hide_error = ""
+        return None
 
     @rx.event
     def hide(self, form_data: dict):
