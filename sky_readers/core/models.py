@@ -3,7 +3,13 @@
 from sky_readers.accounts.models import AuthSession, EmailToken, LoginAttempt, User
 from sky_readers.cart.models import Cart, CartItem
 from sky_readers.catalog.models import Author, Book, BookAuthor, BookCategory, Category
-from sky_readers.orders.models import Order, OrderItem
+from sky_readers.orders.models import (
+    Order,
+    OrderEvent,
+    OrderItem,
+    Payment,
+    SavedAddress,
+)
 from sky_readers.outbox.models import OutboxAttempt, OutboxEmail
 
 __all__ = [
@@ -18,8 +24,11 @@ __all__ = [
     "EmailToken",
     "LoginAttempt",
     "Order",
+    "OrderEvent",
     "OrderItem",
     "OutboxAttempt",
     "OutboxEmail",
+    "Payment",
+    "SavedAddress",
     "User",
 ]
