@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 
 from sky_readers.core import migrations
+from sky_readers.core.db import build_engine
 from tests.conftest import (
     BACKENDS,
     TEST_DATABASE_URL,
@@ -58,7 +59,7 @@ def _populate(connection) -> None:
 
 def test_migration_0005_on_populated_database(empty_url):
     migrations.upgrade(empty_url, "0004")
-    engine = create_engine(empty_url)
+    engine = build_engine(empty_url)
     try:
         with engine.begin() as connection:
             _populate(connection)
@@ -89,7 +90,7 @@ def test_migration_0005_downgrade(empty_url):
 
     migrations.upgrade(empty_url)
     command.downgrade(migrations.alembic_config(empty_url), "0004")
-    engine = create_engine(empty_url)
+    engine = build_engine(empty_url)
     try:
         tables = set(inspect(engine).get_table_names())
     finally:
