@@ -8,7 +8,8 @@ from fastapi.responses import JSONResponse
 
 from sky_readers import __version__
 from sky_readers.accounts.errors import AuthenticationError, EmailNotConfirmedError
-from sky_readers.api.routes import accounts, admin_outbox, catalog, search
+from sky_readers.api.cart_cookie import VisitorCartCookieMiddleware
+from sky_readers.api.routes import accounts, admin_outbox, cart, catalog, orders, search
 from sky_readers.core.errors import NotFoundError, ValidationError
 
 
@@ -39,6 +40,10 @@ def create_api() -> FastAPI:
     api.include_router(accounts.router)
     api.include_router(search.router)
     api.include_router(admin_outbox.router)
+    api.include_router(cart.router)
+    api.include_router(orders.router)
+    orders.register_error_handlers(api)
+    api.add_middleware(VisitorCartCookieMiddleware)
 
     @api.exception_handler(AuthenticationError)
     async def _not_authenticated(_request: Request, exc: AuthenticationError):

@@ -7,11 +7,14 @@ import functools
 import re
 import unicodedata
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from babel import Locale
 
 from sky_readers.core.errors import ValidationError
+
+if TYPE_CHECKING:
+    from sky_readers.orders.models import Order
 
 # Countries whose addresses need a state, province or territory.
 REGION_REQUIRED = frozenset({"US", "CA", "AU"})
@@ -120,6 +123,19 @@ def _postal_code_error(code: str, country: str) -> str | None:
     if _GENERIC_POSTAL_CODE.match(code):
         return None
     return f"{code!r} is not a postal code: use 2 to 12 letters and digits."
+
+
+def order_address(order: Order) -> ShippingAddress:
+    """Return the shipping address copied onto an order."""
+    return ShippingAddress(
+        name=order.ship_name,
+        line1=order.ship_line1,
+        line2=order.ship_line2,
+        city=order.ship_city,
+        region=order.ship_region,
+        postal_code=order.ship_postal_code,
+        country=order.ship_country,
+    )
 
 
 def address_lines(

@@ -7,6 +7,7 @@ so a repeated call queues nothing new.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 from babel.numbers import format_currency
 from sqlmodel import Session
 
-from sky_readers.orders.addresses import address_lines
+from sky_readers.orders.addresses import address_lines, order_address
 from sky_readers.orders.models import Order, OrderItem
 from sky_readers.outbox.compose import absolute_url, enqueue_email
 from sky_readers.outbox.models import OutboxEmail
@@ -46,15 +47,7 @@ def _order_context(
         "shipping": _money(order.shipping, currency),
         "tax": _money(order.tax, currency),
         "total": _money(order.total, currency),
-        "ship_to": address_lines(
-            name=order.ship_name,
-            line1=order.ship_line1,
-            line2=order.ship_line2,
-            city=order.ship_city,
-            region=order.ship_region,
-            postal_code=order.ship_postal_code,
-            country=order.ship_country,
-        ),
+        "ship_to": address_lines(**dataclasses.asdict(order_address(order))),
     }
 
 
