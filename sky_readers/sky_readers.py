@@ -9,6 +9,7 @@ from sky_readers.core.settings import get_settings
 from sky_readers.ui.pages.account import register_account_pages
 from sky_readers.ui.pages.admin_outbox import register_admin_outbox_page
 from sky_readers.ui.pages.search import register_search_pages
+from sky_readers.ui.pages.shop import register_shop_pages
 from sky_readers.ui.pages.store import register_store_pages
 
 get_settings().check_production_safety()
@@ -19,3 +20,4 @@ register_store_pages(app)
 register_account_pages(app)
 register_search_pages(app)
 register_admin_outbox_page(app)
+register_shop_pages(app)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import reflex as rx
 
 from sky_readers.core.settings import get_settings
+from sky_readers.ui.components.cart_widgets import cart_link
 from sky_readers.ui.components.search_box import search_box
 from sky_readers.ui.states.auth import AuthState
+from sky_readers.ui.states.cart import CartState
 from sky_readers.ui.states.catalog import NavState
 
 STORE_NAME = get_settings().store_name
@@ -20,7 +22,7 @@ DATA_LICENCE_URL = "https://creativecommons.org/licenses/by-sa/4.0/"
 
 def page_on_load(*handlers) -> list:
     """List the on_load events of a page: the page's own first, then the header's."""
-    return [*handlers, NavState.load_menu]
+    return [*handlers, NavState.load_menu, CartState.load_badge]
 
 
 def _logo() -> rx.Component:
@@ -78,8 +80,8 @@ def _categories_menu() -> rx.Component:
 
 
 def _account_links() -> rx.Component:
-    # The cart link goes first in this group once the cart exists.
     return rx.hstack(
+        cart_link(),
         rx.cond(
             AuthState.logged_in,
             rx.link(
