@@ -4,17 +4,17 @@
 because the payment and the commit must succeed or fail together:
 
 1. Check the account (confirmed address), the payment fields and the address.
-2. Return the order already placed for the same idempotency key or cart (a double
-   click, a retry after a timeout, a second tab).
-3. Lock the cart's row, so concurrent submissions of one cart run one by one.
-4. Take the stock of each line with a conditional UPDATE in ascending book id order,
+2. Mark the cart ordered, which locks its row, so concurrent submissions of one
+   cart run one by one. When the cart is no longer open, return the order already
+   placed from it (a double click, a retry after a timeout, a second tab).
+3. Take the stock of each line with a conditional UPDATE in ascending book id order,
    which also returns each book's current title and price. The database's CHECK
    keeps stock at zero or more even if this code were wrong.
-5. Price the order with `price_lines`, create it with copied titles and prices,
-   and record its first event.
-6. Charge the gateway. A decline raises and rolls everything back.
-7. Empty the cart, save the address for next time, queue the confirmation mail.
-8. Commit. If the commit fails after a charge, the charge is voided.
+4. Price the order with `price_lines` and create it with copied titles and prices.
+5. Charge the gateway. A decline raises and rolls everything back.
+6. Write lines, history and payment in one flush, empty the cart, save the address
+   for next time and queue the confirmation mail.
+7. Commit. If the commit fails after a charge, the charge is voided.
 
 Any failure before the commit rolls back stock, cart, order and outbox together.
 """
@@ -29,14 +29,15 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from sky_readers.accounts.models import User
 from sky_readers.accounts.services import assert_can_place_order
 from sky_readers.cart.models import Cart, CartItem, CartStatus
-from sky_readers.cart.services import lock_open_cart, max_quantity
+from sky_readers.cart.services import CART_CLOSED_MESSAGE, max_quantity
 from sky_readers.catalog.models import Book
 from sky_readers.core.errors import NotFoundError, ValidationError
 from sky_readers.core.money import format_money
@@ -65,7 +66,7 @@ from sky_readers.orders.payments import (
     get_gateway,
 )
 from sky_readers.orders.pricing import LineInput, price_lines
-from sky_readers.orders.workflow import Actor, record_event
+from sky_readers.orders.workflow import Actor, new_event
 from sky_readers.outbox.order_mail import queue_order_placed
 
 logger = logging.getLogger(__name__)
@@ -156,33 +157,27 @@ def place_order(
         session, user, cart_id, payment_method, address, card
     )
 
-    replay = _earlier_order(session, user, cart_id, key)
-    if replay is not None:
-        return _replayed(session, replay)
-
+    # A repeat needs no check first: its cart is no longer open, so the claim
+    # below fails and finds the order, and a key reused for another cart fails on
+    # the key's unique index before anything is charged.
     outcome: PaymentOutcome | None = None
     try:
-        cart = session.get(Cart, cart_id)
-        if cart is None or cart.user_id != user.id:
-            raise NotFoundError(f"Cart {cart_id} not found.")
-        try:
-            lock_open_cart(session, cart_id)
-        except ConflictError:
+        if not _claim_cart(session, cart_id, user.id):
             # The cart was ordered meanwhile, perhaps from another tab.
             replay = _earlier_order(session, user, cart_id, key)
-            if replay is None:
-                raise
-            return _replayed(session, replay)
+            if replay is not None:
+                return _replayed(session, replay)
+            cart = session.get(Cart, cart_id)
+            if cart is None or cart.user_id != user.id:
+                raise NotFoundError(f"Cart {cart_id} not found.")
+            raise ConflictError(CART_CLOSED_MESSAGE)
 
         lines = _take_stock(session, cart_id)
-        order, outcome = _create_order(
+        order, items, outcome = _create_order(
             session, user, cart_id, gateway, shipping, card, key, lines, expected_total
         )
-        _close_cart(session, cart)
+        _empty_cart(session, cart_id)
         _save_address(session, user, shipping)
-        items = list(
-            session.exec(select(OrderItem).where(OrderItem.order_id == order.id)).all()
-        )
         queue_order_placed(session, order, items, to_address=user.email, name=user.name)
         session.commit()
     except IntegrityError:
@@ -266,19 +261,35 @@ def _earlier_order(
     Raises:
         ConflictError: The key was used for a checkout of another cart or user.
     """
+    condition = Order.cart_id == cart_id
     if key is not None:
-        order = session.exec(select(Order).where(Order.idempotency_key == key)).first()
-        if order is not None:
-            if order.user_id != user.id or order.cart_id != cart_id:
-                raise ConflictError(
-                    "This Idempotency-Key was already used for another checkout: "
-                    "send a new key for each new checkout."
-                )
-            return order
-    order = session.exec(select(Order).where(Order.cart_id == cart_id)).first()
-    if order is not None and order.user_id == user.id:
-        return order
-    return None
+        condition = or_(condition, Order.idempotency_key == key)
+    found = session.exec(select(Order).where(condition)).all()
+    by_key = next((o for o in found if key and o.idempotency_key == key), None)
+    if by_key is not None:
+        if by_key.user_id != user.id or by_key.cart_id != cart_id:
+            raise ConflictError(
+                "This Idempotency-Key was already used for another checkout: "
+                "send a new key for each new checkout."
+            )
+        return by_key
+    return next((o for o in found if o.user_id == user.id), None)
+
+
+def _claim_cart(session: Session, cart_id: int, user_id: int) -> bool:
+    """Mark the user's open cart ordered, which also locks its row until commit.
+
+    Concurrent checkouts of the cart wait for the lock and then find it ordered;
+    a rollback leaves the cart open again.
+    """
+    result = session.execute(
+        update(Cart)
+        .where(Cart.id == cart_id)
+        .where(Cart.user_id == user_id)
+        .where(Cart.status == CartStatus.OPEN.value)
+        .values(status=CartStatus.ORDERED.value, updated_at=utcnow())
+    )
+    return result.rowcount == 1
 
 
 def _take_stock(session: Session, cart_id: int) -> list[_StockLine]:
@@ -288,8 +299,10 @@ def _take_stock(session: Session, cart_id: int) -> list[_StockLine]:
         ValidationError: The cart is empty.
         OutOfStockError: Some books are short; every short book is named.
     """
-    items = session.exec(
-        select(CartItem).where(CartItem.cart_id == cart_id).order_by(CartItem.book_id)
+    items = session.execute(
+        select(CartItem.book_id, CartItem.quantity)
+        .where(CartItem.cart_id == cart_id)
+        .order_by(CartItem.book_id)
     ).all()
     if not items:
         raise ValidationError({"cart": "Your cart is empty: add a book first."})
@@ -324,7 +337,7 @@ def _take_stock(session: Session, cart_id: int) -> list[_StockLine]:
     return lines
 
 
-def _shortage(session: Session, item: CartItem) -> Shortage:
+def _shortage(session: Session, item: Any) -> Shortage:
     book = session.exec(
         select(Book.title, Book.stock_on_hand, Book.is_archived).where(
             Book.id == item.book_id
@@ -348,7 +361,7 @@ def _create_order(
     key: str | None,
     lines: list[_StockLine],
     expected_total: Decimal | None,
-) -> tuple[Order, PaymentOutcome]:
+) -> tuple[Order, list[OrderItem], PaymentOutcome]:
     totals = price_lines([LineInput(line.unit_price, line.quantity) for line in lines])
     if expected_total is not None and expected_total != totals.total:
         raise PriceChangedError(
@@ -383,22 +396,6 @@ def _create_order(
     session.add(order)
     session.flush()
     order.number = order_number(order.id, now.year)
-    for line, priced in zip(lines, totals.lines, strict=True):
-        session.add(
-            OrderItem(
-                order_id=order.id,
-                book_id=line.book_id,
-                title=line.title,
-                unit_price=priced.unit_price,
-                quantity=priced.quantity,
-                line_total=priced.line_total,
-            )
-        )
-    session.flush()
-    record_event(
-        session, order, None, OrderStatus.PENDING_PAYMENT, actor=Actor.shopper(user.id)
-    )
-
     outcome = gateway.charge(
         Charge(
             amount=totals.total,
@@ -408,34 +405,47 @@ def _create_order(
         ),
         card,
     )
-    session.add(
-        Payment(
+
+    # Lines, history and payment go to the database in one flush.
+    items = [
+        OrderItem(
             order_id=order.id,
-            method=gateway.method.value,
-            status=(
-                PaymentStatus.PAID if outcome.paid else PaymentStatus.PENDING
-            ).value,
-            amount=totals.total,
-            currency=totals.currency,
-            reference=outcome.reference,
-            card_brand=outcome.card_brand,
-            card_last4=outcome.card_last4,
+            book_id=line.book_id,
+            title=line.title,
+            unit_price=priced.unit_price,
+            quantity=priced.quantity,
+            line_total=priced.line_total,
         )
-    )
+        for line, priced in zip(lines, totals.lines, strict=True)
+    ]
+    events = [
+        new_event(order, None, OrderStatus.PENDING_PAYMENT, Actor.shopper(user.id))
+    ]
     if outcome.paid:
         order.status = OrderStatus.PAID.value
-        session.add(order)
-        session.flush()
-        record_event(
-            session,
-            order,
-            OrderStatus.PENDING_PAYMENT,
-            OrderStatus.PAID,
-            actor=Actor.system(),
-            note=f"Paid by {outcome.card_brand} ending {outcome.card_last4}.",
+        events.append(
+            new_event(
+                order,
+                OrderStatus.PENDING_PAYMENT,
+                OrderStatus.PAID,
+                Actor.system(),
+                note=f"Paid by {outcome.card_brand} ending {outcome.card_last4}.",
+            )
         )
+    payment_status = PaymentStatus.PAID if outcome.paid else PaymentStatus.PENDING
+    payment = Payment(
+        order_id=order.id,
+        method=gateway.method.value,
+        status=payment_status.value,
+        amount=totals.total,
+        currency=totals.currency,
+        reference=outcome.reference,
+        card_brand=outcome.card_brand,
+        card_last4=outcome.card_last4,
+    )
+    session.add_all([order, *items, *events, payment])
     session.flush()
-    return order, outcome
+    return order, items, outcome
 
 
 def order_number(order_id: int, year: int) -> str:
@@ -443,15 +453,12 @@ def order_number(order_id: int, year: int) -> str:
     return f"{get_settings().order_number_prefix}-{year}-{order_id:06d}"
 
 
-def _close_cart(session: Session, cart: Cart) -> None:
+def _empty_cart(session: Session, cart_id: int) -> None:
     session.execute(
         delete(CartItem)
-        .where(CartItem.cart_id == cart.id)
+        .where(CartItem.cart_id == cart_id)
         .execution_options(synchronize_session=False)
     )
-    cart.status = CartStatus.ORDERED.value
-    session.add(cart)
-    session.flush()
 
 
 def saved_address(session: Session, user_id: int) -> ShippingAddress | None:
@@ -473,12 +480,11 @@ def saved_address(session: Session, user_id: int) -> ShippingAddress | None:
 
 
 def _save_address(session: Session, user: User, shipping: ShippingAddress) -> None:
-    row = session.exec(
-        select(SavedAddress).where(SavedAddress.user_id == user.id)
-    ).first()
-    row = row or SavedAddress(user_id=user.id)
-    for field in dataclasses.fields(ShippingAddress):
-        setattr(row, field.name, getattr(shipping, field.name))
-    row.updated_at = utcnow()
-    session.add(row)
-    session.flush()
+    """Insert or update the user's saved address in one statement."""
+    values = {**dataclasses.asdict(shipping), "updated_at": utcnow()}
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(SavedAddress.__table__).values(user_id=user.id, **values)
+    session.execute(
+        statement.on_conflict_do_update(index_elements=["user_id"], set_=values)
+    )

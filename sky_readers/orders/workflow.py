@@ -249,14 +249,7 @@ def record_event(
     Raises:
         ConflictError: The order already entered that state (a concurrent change).
     """
-    event = OrderEvent(
-        order_id=order.id,
-        from_status=from_status.value if from_status else None,
-        to_status=to_status.value,
-        actor_kind=actor.kind.value,
-        actor_user_id=actor.user_id,
-        note=note,
-    )
+    event = new_event(order, from_status, to_status, actor, note=note)
     session.add(event)
     try:
         session.flush()
@@ -265,6 +258,25 @@ def record_event(
             f"Order {order.number} is already {status_label(to_status).lower()}."
         ) from exc
     return event
+
+
+def new_event(
+    order: Order,
+    from_status: OrderStatus | None,
+    to_status: OrderStatus,
+    actor: Actor,
+    *,
+    note: str = "",
+) -> OrderEvent:
+    """Build the history row of a state change, for the caller to add and flush."""
+    return OrderEvent(
+        order_id=order.id,
+        from_status=from_status.value if from_status else None,
+        to_status=to_status.value,
+        actor_kind=actor.kind.value,
+        actor_user_id=actor.user_id,
+        note=note,
+    )
 
 
 def _parse_status(value: OrderStatus | str) -> OrderStatus:
