@@ -49,6 +49,11 @@ PRODUCTION_DEFAULTS = {
     "GOOGLE_BOOKS_*_SECONDS": "client timing: the defaults are production values",
     "GOOGLE_BOOKS_MAX_ATTEMPTS": "client retries: the default is the production value",
     "GOOGLE_BOOKS_CACHE_MAX_ENTRIES": "cache size: the default is the production value",
+    "CART_*": "cart limit and cookie: the defaults are production values",
+    "SALES_TAX_RATE": "money rule of docs/orders.md: the default is the store's rate",
+    "SHIPPING_FEE": "money rule of docs/orders.md: the default is the store's fee",
+    "FREE_SHIPPING_THRESHOLD": "money rule of docs/orders.md: the store's threshold",
+    "ORDER_NUMBER_PREFIX": "the default SRH is the store's prefix",
 }
 
 # App settings that other programs read, with the reader.
