@@ -7,13 +7,14 @@ because the payment and the commit must succeed or fail together:
 2. Mark the cart ordered, which locks its row, so concurrent submissions of one
    cart run one by one. When the cart is no longer open, return the order already
    placed from it (a double click, a retry after a timeout, a second tab).
-3. Take the stock of each line with a conditional UPDATE in ascending book id order,
-   which also returns each book's current title and price. The database's CHECK
-   keeps stock at zero or more even if this code were wrong.
-4. Price the order with `price_lines` and create it with copied titles and prices.
-5. Charge the gateway. A decline raises and rolls everything back.
-6. Write lines, history and payment in one flush, empty the cart, save the address
-   for next time and queue the confirmation mail.
+3. Read the lines with each book's current title and price, price them with
+   `price_lines`, and create the order with copied titles and prices.
+4. Empty the cart, save the address for next time, queue the confirmation mail.
+5. Take the stock of each line with a conditional UPDATE in ascending book id
+   order. The database's CHECK keeps stock at zero or more even if this code were
+   wrong. This comes late, so the contended book rows stay locked only for the
+   payment and the commit.
+6. Charge the gateway. A decline raises and rolls everything back.
 7. Commit. If the commit fails after a charge, the charge is voided.
 
 Any failure before the commit rolls back stock, cart, order and outbox together.
@@ -172,13 +173,26 @@ def place_order(
                 raise NotFoundError(f"Cart {cart_id} not found.")
             raise ConflictError(CART_CLOSED_MESSAGE)
 
-        lines = _take_stock(session, cart_id)
-        order, items, outcome = _create_order(
-            session, user, cart_id, gateway, shipping, card, key, lines, expected_total
+        lines = _read_lines(session, cart_id)
+        order, items = _create_order(
+            session, user, cart_id, gateway, shipping, key, lines, expected_total
         )
         _empty_cart(session, cart_id)
         _save_address(session, user, shipping)
         queue_order_placed(session, order, items, to_address=user.email, name=user.name)
+
+        # The book rows stay locked from here to the commit, so this part is short.
+        _take_stock(session, lines)
+        outcome = gateway.charge(
+            Charge(
+                amount=order.total,
+                currency=order.currency,
+                order_number=order.number,
+                idempotency_key=key or f"cart-{cart_id}",
+            ),
+            card,
+        )
+        _record_payment(session, order, gateway, outcome)
         session.commit()
     except IntegrityError:
         session.rollback()
@@ -292,22 +306,29 @@ def _claim_cart(session: Session, cart_id: int, user_id: int) -> bool:
     return result.rowcount == 1
 
 
-def _take_stock(session: Session, cart_id: int) -> list[_StockLine]:
-    """Take the stock of every line in ascending book id order.
+def _read_lines(session: Session, cart_id: int) -> list[_StockLine]:
+    """Read the cart's lines with each book's current title and price, by book id.
 
     Raises:
-        ValidationError: The cart is empty.
-        OutOfStockError: Some books are short; every short book is named.
+        ValidationError: The cart is empty, or a line is over the per-order limit.
+        OutOfStockError: A book is no longer sold.
     """
-    items = session.execute(
-        select(CartItem.book_id, CartItem.quantity)
+    rows = session.execute(
+        select(
+            CartItem.book_id,
+            CartItem.quantity,
+            Book.title,
+            Book.price,
+            Book.is_archived,
+        )
+        .join(Book, Book.id == CartItem.book_id)
         .where(CartItem.cart_id == cart_id)
         .order_by(CartItem.book_id)
     ).all()
-    if not items:
+    if not rows:
         raise ValidationError({"cart": "Your cart is empty: add a book first."})
     limit = max_quantity()
-    too_many = [item.book_id for item in items if item.quantity > limit]
+    too_many = [row.book_id for row in rows if row.quantity > limit]
     if too_many:
         raise ValidationError(
             {
@@ -315,26 +336,36 @@ def _take_stock(session: Session, cart_id: int) -> list[_StockLine]:
                 f"quantity of book {', '.join(map(str, too_many))}."
             }
         )
+    archived = [
+        Shortage(row.book_id, row.title, row.quantity, 0)
+        for row in rows
+        if row.is_archived
+    ]
+    if archived:
+        raise OutOfStockError(archived)
+    return [_StockLine(r.book_id, r.title, r.price, r.quantity) for r in rows]
 
-    lines = []
+
+def _take_stock(session: Session, lines: list[_StockLine]) -> None:
+    """Take the stock of every line, in ascending book id order.
+
+    Raises:
+        OutOfStockError: Some books are short; every short book is named.
+    """
     shortages = []
-    for item in items:
-        row = session.execute(
+    for line in sorted(lines, key=lambda line: line.book_id):
+        result = session.execute(
             update(Book)
-            .where(Book.id == item.book_id)
-            .where(Book.stock_on_hand >= item.quantity)
+            .where(Book.id == line.book_id)
+            .where(Book.stock_on_hand >= line.quantity)
             .where(Book.is_archived.is_(False))
-            .values(stock_on_hand=Book.stock_on_hand - item.quantity)
-            .returning(Book.title, Book.price)
+            .values(stock_on_hand=Book.stock_on_hand - line.quantity)
             .execution_options(synchronize_session=False)
-        ).first()
-        if row is None:
-            shortages.append(_shortage(session, item))
-            continue
-        lines.append(_StockLine(item.book_id, row.title, row.price, item.quantity))
+        )
+        if result.rowcount == 0:
+            shortages.append(_shortage(session, line))
     if shortages:
         raise OutOfStockError(shortages)
-    return lines
 
 
 def _shortage(session: Session, item: Any) -> Shortage:
@@ -357,11 +388,11 @@ def _create_order(
     cart_id: int,
     gateway: PaymentGateway,
     shipping: ShippingAddress,
-    card: CardDetails | None,
     key: str | None,
     lines: list[_StockLine],
     expected_total: Decimal | None,
-) -> tuple[Order, list[OrderItem], PaymentOutcome]:
+) -> tuple[Order, list[OrderItem]]:
+    """Price the lines and add the order with its lines and first event."""
     totals = price_lines([LineInput(line.unit_price, line.quantity) for line in lines])
     if expected_total is not None and expected_total != totals.total:
         raise PriceChangedError(
@@ -396,17 +427,6 @@ def _create_order(
     session.add(order)
     session.flush()
     order.number = order_number(order.id, now.year)
-    outcome = gateway.charge(
-        Charge(
-            amount=totals.total,
-            currency=totals.currency,
-            order_number=order.number,
-            idempotency_key=key or f"cart-{cart_id}",
-        ),
-        card,
-    )
-
-    # Lines, history and payment go to the database in one flush.
     items = [
         OrderItem(
             order_id=order.id,
@@ -418,12 +438,32 @@ def _create_order(
         )
         for line, priced in zip(lines, totals.lines, strict=True)
     ]
-    events = [
-        new_event(order, None, OrderStatus.PENDING_PAYMENT, Actor.shopper(user.id))
+    placed = new_event(order, None, OrderStatus.PENDING_PAYMENT, Actor.shopper(user.id))
+    session.add_all([order, *items, placed])
+    session.flush()
+    return order, items
+
+
+def _record_payment(
+    session: Session, order: Order, gateway: PaymentGateway, outcome: PaymentOutcome
+) -> None:
+    """Save the payment and, when the money was taken, mark the order paid."""
+    status = PaymentStatus.PAID if outcome.paid else PaymentStatus.PENDING
+    rows: list[Any] = [
+        Payment(
+            order_id=order.id,
+            method=gateway.method.value,
+            status=status.value,
+            amount=order.total,
+            currency=order.currency,
+            reference=outcome.reference,
+            card_brand=outcome.card_brand,
+            card_last4=outcome.card_last4,
+        )
     ]
     if outcome.paid:
         order.status = OrderStatus.PAID.value
-        events.append(
+        rows.append(
             new_event(
                 order,
                 OrderStatus.PENDING_PAYMENT,
@@ -432,20 +472,8 @@ def _create_order(
                 note=f"Paid by {outcome.card_brand} ending {outcome.card_last4}.",
             )
         )
-    payment_status = PaymentStatus.PAID if outcome.paid else PaymentStatus.PENDING
-    payment = Payment(
-        order_id=order.id,
-        method=gateway.method.value,
-        status=payment_status.value,
-        amount=totals.total,
-        currency=totals.currency,
-        reference=outcome.reference,
-        card_brand=outcome.card_brand,
-        card_last4=outcome.card_last4,
-    )
-    session.add_all([order, *items, *events, payment])
+    session.add_all([order, *rows])
     session.flush()
-    return order, items, outcome
 
 
 def order_number(order_id: int, year: int) -> str:

@@ -231,17 +231,25 @@ def test_decline_leaves_everything_unchanged(session, gateway):
     assert _place(session, user, cart).created
 
 
-def test_failure_halfway_leaves_stock_cart_and_outbox(session, gateway, monkeypatch):
+@pytest.mark.parametrize("step", ["queue_order_placed", "_record_payment"])
+def test_failure_halfway_leaves_stock_cart_and_outbox(
+    session, gateway, monkeypatch, step
+):
     user = add_shopper(session)
     book = add_stocked_book(session, stock=5)
     cart = cart_with(session, user, (book, 2))
     session.commit()
 
-    def broken_mail(*_args, **_kwargs):
-        raise RuntimeError("mail template broke")
+    def broken(*_args, **_kwargs):
+        raise RuntimeError(f"{step} broke")
 
-    monkeypatch.setattr(checkout, "queue_order_placed", broken_mail)
-    with pytest.raises(RuntimeError, match="mail template broke"):
+    # The mail is queued before the stock is taken; the payment is saved after the
+    # card was charged.
+    monkeypatch.setattr(checkout, step, broken)
+    voided = []
+    real_void = gateway.void
+    monkeypatch.setattr(gateway, "void", lambda o: (voided.append(o), real_void(o)))
+    with pytest.raises(RuntimeError, match="broke"):
         _place(session, user, cart)
 
     assert order_count(session) == 0
@@ -249,8 +257,9 @@ def test_failure_halfway_leaves_stock_cart_and_outbox(session, gateway, monkeypa
     assert session.get(Cart, cart.id).status == CartStatus.OPEN.value
     assert cart_services.count_items(session, cart) == 2
     assert outbox_kinds(session) == []
-    # The charge taken before the failure was voided.
+    # A charge taken before the failure was voided.
     assert gateway.charge_count == 0
+    assert len(voided) == (1 if step == "_record_payment" else 0)
 
 
 def test_price_changed_since_shown(session, gateway):
