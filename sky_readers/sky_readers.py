@@ -16,6 +16,7 @@ from sky_readers.ui.pages.admin import register_admin_pages
 from sky_readers.ui.pages.admin_outbox import register_admin_outbox_page
 from sky_readers.ui.pages.admin_reviews import register_admin_reviews_page
 from sky_readers.ui.pages.search import register_search_pages
+from sky_readers.ui.pages.shop import register_shop_pages
 from sky_readers.ui.pages.store import register_store_pages
 from sky_readers.ui.pages.wishlist import register_wishlist_page
 from sky_readers.wishlist.schedule import restock_job
@@ -33,6 +34,7 @@ register_admin_outbox_page(app)
 register_admin_pages(app)
 register_wishlist_page(app)
 register_admin_reviews_page(app)
+register_shop_pages(app)
 
 register_mail_worker(app)
 register_job(app, recommendations_job())

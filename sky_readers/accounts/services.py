@@ -35,7 +35,6 @@ from sky_readers.accounts.passwords import (
 from sky_readers.core.errors import ValidationError
 from sky_readers.core.settings import get_settings
 from sky_readers.core.types import utcnow
-from sky_readers.orders.models import Order
 from sky_readers.outbox.compose import absolute_url, enqueue_email
 from sky_readers.outbox.models import OutboxEmail
 
@@ -300,18 +299,6 @@ def assert_can_place_order(user: User) -> None:
     """
     if user.email_confirmed_at is None:
         raise EmailNotConfirmedError()
-
-
-def recent_orders(session: Session, user_id: int, limit: int = 5) -> list[Order]:
-    """List a user's newest orders, newest first."""
-    return list(
-        session.exec(
-            select(Order)
-            .where(Order.user_id == user_id)
-            .order_by(Order.created_at.desc(), Order.id.desc())
-            .limit(limit)
-        ).all()
-    )
 
 
 # Login.

@@ -8,13 +8,16 @@ from fastapi.responses import JSONResponse
 
 from sky_readers import __version__
 from sky_readers.accounts.errors import AuthenticationError, EmailNotConfirmedError
+from sky_readers.api.cart_cookie import VisitorCartCookieMiddleware
 from sky_readers.api.middleware import RequestIdMiddleware
 from sky_readers.api.routes import (
     accounts,
     admin_outbox,
     admin_reviews,
+    cart,
     catalog,
     health,
+    orders,
     recommendations,
     reviews,
     search,
@@ -59,7 +62,12 @@ def create_api() -> FastAPI:
     api.include_router(wishlist.router)
     api.include_router(recommendations.router)
     api.include_router(admin_reviews.router)
+    api.include_router(cart.router)
+    api.include_router(orders.router)
     api.include_router(health.router)
+    orders.register_error_handlers(api)
+    api.add_middleware(VisitorCartCookieMiddleware)
+    # Added last, so it is the outermost middleware and times every request.
     api.add_middleware(RequestIdMiddleware)
 
     @api.exception_handler(AuthenticationError)

@@ -1,1 +1,1 @@
-"""cart package."""
+"""Carts of shoppers and visitors; `cart.services` holds every operation."""

@@ -6,7 +6,15 @@ import datetime as dt
 import enum
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Column, String, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from sky_readers.core.types import Money, UTCDateTime, utcnow
@@ -20,8 +28,23 @@ class CartStatus(enum.StrEnum):
     ORDERED = "ordered"
 
 
+# Partial-index condition shared by the model and migration 0005.
+OPEN_CART_CONDITION = "status = 'open'"
+
+
 class Cart(SQLModel, table=True):
     """A shopper's cart, owned by a user or by an anonymous cookie token."""
+
+    __table_args__ = (
+        # One open cart per user, so a race of two first adds cannot make two.
+        Index(
+            "uq_cart_open_user",
+            "user_id",
+            unique=True,
+            sqlite_where=text(OPEN_CART_CONDITION),
+            postgresql_where=text(OPEN_CART_CONDITION),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int | None = Field(
@@ -34,6 +57,11 @@ class Cart(SQLModel, table=True):
     )
     status: str = Field(
         default=CartStatus.OPEN.value, sa_column=Column(String(20), nullable=False)
+    )
+    # Messages from merging a visitor's cart at login, one per line, shown once on
+    # the cart page and then cleared.
+    notice: str = Field(
+        default="", sa_column=Column(Text, nullable=False, server_default="")
     )
     created_at: dt.datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)

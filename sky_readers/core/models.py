@@ -4,7 +4,13 @@ from sky_readers.accounts.models import AuthSession, EmailToken, LoginAttempt, U
 from sky_readers.cart.models import Cart, CartItem
 from sky_readers.catalog.admin_models import CategoryRedirect, StockChange
 from sky_readers.catalog.models import Author, Book, BookAuthor, BookCategory, Category
-from sky_readers.orders.models import Order, OrderItem
+from sky_readers.orders.models import (
+    Order,
+    OrderEvent,
+    OrderItem,
+    Payment,
+    SavedAddress,
+)
 from sky_readers.outbox.models import OutboxAttempt, OutboxEmail
 from sky_readers.recommendations.models import (
     BookNeighbour,
@@ -29,13 +35,16 @@ __all__ = [
     "GoodbooksRating",
     "LoginAttempt",
     "Order",
+    "OrderEvent",
     "OrderItem",
     "OutboxAttempt",
     "OutboxEmail",
+    "Payment",
     "RecommendationBuild",
     "RestockWatch",
     "Review",
     "ReviewVote",
+    "SavedAddress",
     "StockChange",
     "User",
     "WishlistItem",

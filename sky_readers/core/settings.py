@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
@@ -88,6 +89,21 @@ class Settings(BaseSettings):
     # for the client address of login limits: 0 when clients connect directly, 1
     # behind one proxy such as Azure App Service's front end.
     trusted_proxy_hops: int = Field(default=0, ge=0, le=5)
+
+    # Cart and checkout.
+    # Most copies of one book in one cart and one order.
+    cart_max_quantity: int = Field(default=10, ge=1, le=999)
+    # HttpOnly cookie that carries a visitor's anonymous cart token, and its lifetime
+    # in seconds (30 days).
+    cart_cookie_name: str = "sky_cart"
+    cart_cookie_lifetime_seconds: int = Field(default=30 * 24 * 3600, ge=300)
+    # Money rule of docs/orders.md, in DEFAULT_CURRENCY: sales tax as a fraction of
+    # the subtotal (0.08 is 8 %), and a flat shipping fee waived from the threshold.
+    sales_tax_rate: Decimal = Field(default=Decimal("0.08"), ge=0, lt=1)
+    shipping_fee: Decimal = Field(default=Decimal("4.99"), ge=0)
+    free_shipping_threshold: Decimal = Field(default=Decimal("35.00"), ge=0)
+    # First part of order numbers such as "SRH-2026-000123".
+    order_number_prefix: str = Field(default="SRH", pattern=r"^[A-Z]{1,8}$")
 
     # Mail delivery.
     # Who delivers queued mail: "console" writes it to the log and to EMAIL_FILE_DIR,

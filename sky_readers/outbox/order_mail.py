@@ -1,4 +1,4 @@
-"""Order mails (placed, shipped, cancelled), queued with the change to the order.
+"""Order mails (placed, shipped, cancelled, refunded), queued with the change to the order.
 
 Call these in the session that writes the order's new state, so the mail exists
 exactly when the change is committed. Each mail has a dedupe key per order and event,
@@ -7,6 +7,7 @@ so a repeated call queues nothing new.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from babel.numbers import format_currency
 from sqlmodel import Session
 
+from sky_readers.orders.addresses import address_lines, order_address
 from sky_readers.orders.models import Order, OrderItem
 from sky_readers.outbox.compose import absolute_url, enqueue_email
 from sky_readers.outbox.models import OutboxEmail
@@ -45,17 +47,7 @@ def _order_context(
         "shipping": _money(order.shipping, currency),
         "tax": _money(order.tax, currency),
         "total": _money(order.total, currency),
-        "ship_to": [
-            line
-            for line in (
-                order.ship_name,
-                order.ship_line1,
-                order.ship_line2,
-                f"{order.ship_postal_code} {order.ship_city}".strip(),
-                order.ship_country,
-            )
-            if line
-        ],
+        "ship_to": address_lines(**dataclasses.asdict(order_address(order))),
     }
 
 
@@ -145,13 +137,54 @@ def queue_order_cancelled(
     Returns:
         The queued outbox row.
     """
+    return _queue_with_reason(
+        session, order, items, "cancelled", to_address, name, reason
+    )
+
+
+def queue_order_refunded(
+    session: Session,
+    order: Order,
+    items: Sequence[OrderItem],
+    *,
+    to_address: str,
+    name: str,
+    reason: str = "",
+) -> OutboxEmail:
+    """Queue the notice that an order was refunded.
+
+    Args:
+        session: Session of the transaction that refunds the order.
+        order: The order.
+        items: Its lines.
+        to_address: The shopper's address.
+        name: The shopper's name.
+        reason: Why it was refunded, shown to the shopper; none when empty.
+
+    Returns:
+        The queued outbox row.
+    """
+    return _queue_with_reason(
+        session, order, items, "refunded", to_address, name, reason
+    )
+
+
+def _queue_with_reason(
+    session: Session,
+    order: Order,
+    items: Sequence[OrderItem],
+    event: str,
+    to_address: str,
+    name: str,
+    reason: str,
+) -> OutboxEmail:
     context = _order_context(order, items, name)
     context["reason"] = reason
     return enqueue_email(
         session,
-        kind="order_cancelled",
+        kind=f"order_{event}",
         to_address=to_address,
-        template="order_cancelled",
+        template=f"order_{event}",
         context=context,
-        dedupe_key=f"order:{order.id}:cancelled",
+        dedupe_key=f"order:{order.id}:{event}",
     )

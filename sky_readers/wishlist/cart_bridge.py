@@ -1,9 +1,4 @@
-"""Move a wishlist book into the shopper's cart.
-
-NOTE: `add_book_to_cart` writes the cart tables directly. Once the cart service
-offers its own add-to-cart function, call that instead, so its rules (quantity
-limits, price changes, stock) apply here too.
-"""
+"""Move a wishlist book into the shopper's cart through the cart's own rules."""
 
 from __future__ import annotations
 
@@ -12,52 +7,29 @@ import logging
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from sky_readers.cart.models import Cart, CartItem, CartStatus
+from sky_readers.cart import services as cart_services
 from sky_readers.catalog.models import Book
 from sky_readers.core.errors import NotFoundError, ValidationError
-from sky_readers.core.types import utcnow
-from sky_readers.core.upsert import insert_or_ignore
 from sky_readers.wishlist.models import WishlistItem
 from sky_readers.wishlist.services import remove_from_wishlist
 
 logger = logging.getLogger(__name__)
 
 
-def _open_cart_id(session: Session, user_id: int) -> int:
-    """Return the id of the shopper's open cart, creating one when there is none."""
-    found = session.execute(
-        select(col(Cart.id))
-        .where(col(Cart.user_id) == user_id, col(Cart.status) == CartStatus.OPEN.value)
-        .order_by(col(Cart.id))
-    ).first()
-    if found is not None:
-        return found[0]
-    cart = Cart(user_id=user_id, status=CartStatus.OPEN.value)
-    session.add(cart)
-    session.flush()
-    return cart.id
-
-
 def add_book_to_cart(session: Session, *, user_id: int, book: Book) -> bool:
     """Put one copy of a book into the shopper's open cart at today's price.
 
-    A book already in the cart keeps its line and quantity.
+    A book already in the cart keeps its line and quantity, so moving it from the
+    wishlist never buys a second copy by surprise.
 
     Returns:
         True when a line was added, False when the cart had the book already.
     """
-    cart_id = _open_cart_id(session, user_id)
-    added = session.execute(
-        insert_or_ignore(session, CartItem.__table__, ["cart_id", "book_id"]),
-        {
-            "cart_id": cart_id,
-            "book_id": book.id,
-            "quantity": 1,
-            "price_when_added": book.price,
-            "added_at": utcnow(),
-        },
-    ).rowcount
-    return bool(added)
+    cart = cart_services.get_or_create_cart(session, user_id=user_id)
+    if cart_services.contains_book(session, cart, book.id):
+        return False
+    cart_services.add_book(session, cart, book.id, 1)
+    return True
 
 
 def move_to_cart(session: Session, *, user_id: int, book_id: int) -> bool:

@@ -57,6 +57,11 @@ PRODUCTION_DEFAULTS = {
     "AZURE_STORAGE_SAS_LIFETIME_SECONDS": "link lifetime: the default is production's",
     "AZURE_STORAGE_API_VERSION": "Azure accepts the SDK's newest version",
     "AZURE_STORAGE_*_TIMEOUT_SECONDS": "client timing: the defaults are production's",
+    "CART_*": "cart limit and cookie: the defaults are production values",
+    "SALES_TAX_RATE": "money rule of docs/orders.md: the default is the store's rate",
+    "SHIPPING_FEE": "money rule of docs/orders.md: the default is the store's fee",
+    "FREE_SHIPPING_THRESHOLD": "money rule of docs/orders.md: the store's threshold",
+    "ORDER_NUMBER_PREFIX": "the default SRH is the store's prefix",
 }
 
 # App settings that other programs read, with the reader.

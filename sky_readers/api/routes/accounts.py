@@ -23,6 +23,7 @@ from sky_readers.accounts.errors import (
 )
 from sky_readers.accounts.redirects import DEFAULT_AFTER_LOGIN, safe_next
 from sky_readers.accounts.tokens import issue_access_token
+from sky_readers.api.cart_cookie import clear_cart_cookie, visitor_cart_token
 from sky_readers.api.deps import (
     CurrentCaller,
     OptionalCaller,
@@ -42,6 +43,7 @@ from sky_readers.api.schemas.accounts import (
     SignupAccepted,
     TokenResponse,
 )
+from sky_readers.cart.services import merge_anonymous_cart
 from sky_readers.core.db import session_scope
 from sky_readers.core.errors import ValidationError
 from sky_readers.core.settings import get_settings
@@ -253,6 +255,12 @@ def _login(request: Request, fields: dict[str, str]) -> Response:
                     client_address=client_address(request),
                     user_agent=request.headers.get("user-agent", ""),
                 )
+                # The visitor's cart joins the account's cart, at most once.
+                merge_anonymous_cart(
+                    session,
+                    anonymous_token=visitor_cart_token(request),
+                    user_id=user.id,
+                )
     except LoginThrottledError as exc:
         if as_json:
             return JSONResponse(
@@ -277,6 +285,7 @@ def _login(request: Request, fields: dict[str, str]) -> Response:
         return TokenResponse(access_token=token.token, expires_in=token.expires_in)
     response = _see_other(safe_next(fields["next"], DEFAULT_AFTER_LOGIN))
     set_session_cookie(response, new_session.session_id)
+    clear_cart_cookie(response)
     return response
 
 

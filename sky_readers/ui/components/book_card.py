@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from sky_readers.ui.components.cart_widgets import add_to_cart_button
 from sky_readers.ui.components.cover import cover_image
 from sky_readers.ui.components.rating import rating_compact
 from sky_readers.ui.components.wishlist_button import wishlist_heart
@@ -23,19 +24,23 @@ _TWO_LINES = {
 def book_card(
     card: rx.Var[BookCard], eager: rx.Var[bool] | bool = False
 ) -> rx.Component:
-    """Show one book: cover, title, author, price and rating, linking to its page.
+    """Show one book: cover, title, author, price and rating, and an add button.
 
     A wishlist heart sits over the cover's corner, beside the link rather than in it.
     """
-    return rx.box(
+    return rx.flex(
         _card_link(card, eager),
         rx.box(wishlist_heart(card.id), position="absolute", top="6px", right="6px"),
+        add_to_cart_button(card.id, card.in_stock),
+        direction="column",
+        gap="8px",
         position="relative",
         min_width="0",
     )
 
 
 def _card_link(card: rx.Var[BookCard], eager: rx.Var[bool] | bool) -> rx.Component:
+    # The add button sits outside the link, since a button inside a link is invalid.
     return rx.link(
         rx.flex(
             rx.box(

@@ -6,8 +6,10 @@ import reflex as rx
 
 from sky_readers.core.settings import get_settings
 from sky_readers.ui.components.account_forms import confirmation_banner
+from sky_readers.ui.components.cart_widgets import cart_link
 from sky_readers.ui.components.search_box import search_box
 from sky_readers.ui.states.auth import AuthState
+from sky_readers.ui.states.cart import CartState
 from sky_readers.ui.states.catalog import NavState
 from sky_readers.ui.states.wishlist import WishlistState
 
@@ -26,14 +28,21 @@ def page_on_load(*handlers) -> list:
     The header and the confirmation banner need to know who is logged in on every
     page. A page whose handlers include an AuthState guard, such as
     `AuthState.require_login`, already looks the user up, so none is added.
-    WishlistState.load_ids fills the wishlist hearts that book cards show.
+    CartState.load_badge fills the header's cart badge, and WishlistState.load_ids
+    the wishlist hearts that book cards show.
     """
     auth_state = AuthState.get_full_name()
     checks_login = any(
         getattr(handler, "state_full_name", None) == auth_state for handler in handlers
     )
     login_check = [] if checks_login else [AuthState.load_user]
-    return [*login_check, *handlers, NavState.load_menu, WishlistState.load_ids]
+    return [
+        *login_check,
+        *handlers,
+        NavState.load_menu,
+        CartState.load_badge,
+        WishlistState.load_ids,
+    ]
 
 
 def _logo() -> rx.Component:
@@ -91,8 +100,8 @@ def _categories_menu() -> rx.Component:
 
 
 def _account_links() -> rx.Component:
-    # The cart link goes first in this group once the cart exists.
     return rx.hstack(
+        cart_link(),
         rx.cond(
             AuthState.logged_in,
             rx.link(

@@ -11,6 +11,7 @@ from sky_readers.ui.components.account_forms import (
     notice,
 )
 from sky_readers.ui.components.layout import STORE_NAME, page_layout, page_on_load
+from sky_readers.ui.pages.orders import orders_table
 from sky_readers.ui.states.account import (
     AccountState,
     ChangePasswordState,
@@ -284,42 +285,6 @@ def _detail_row(label: str, value: rx.Component | rx.Var | str) -> rx.Component:
     return rx.data_list.item(rx.data_list.label(label), rx.data_list.value(value))
 
 
-def _orders_table() -> rx.Component:
-    return rx.cond(
-        AccountState.orders.length() > 0,
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    rx.table.column_header_cell("Order"),
-                    rx.table.column_header_cell("Placed"),
-                    rx.table.column_header_cell("Status"),
-                    rx.table.column_header_cell("Total", justify="end"),
-                )
-            ),
-            rx.table.body(
-                rx.foreach(
-                    AccountState.orders,
-                    lambda order: rx.table.row(
-                        rx.table.row_header_cell(order.number),
-                        rx.table.cell(order.placed_on),
-                        rx.table.cell(order.status),
-                        rx.table.cell(order.total, justify="end"),
-                    ),
-                )
-            ),
-            width="100%",
-            id="recent-orders",
-        ),
-        rx.text(
-            "No orders yet. ",
-            rx.link("Browse the shelves", href="/"),
-            " to find your next book.",
-            color_scheme="gray",
-            id="no-orders",
-        ),
-    )
-
-
 def account_page() -> rx.Component:
     """Build the account dashboard: details, confirmation state and recent orders."""
     return page_layout(
@@ -373,7 +338,8 @@ def account_page() -> rx.Component:
                     spacing="3",
                 ),
                 rx.heading("Recent orders", size="5", as_="h2", margin_top="12px"),
-                _orders_table(),
+                orders_table(AccountState.orders, id="recent-orders"),
+                rx.link("See all your orders", href="/orders", size="2"),
                 spacing="4",
                 width="100%",
                 max_width="760px",

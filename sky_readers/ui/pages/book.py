@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from sky_readers.core.settings import get_settings
 from sky_readers.ui.components.book_card import book_shelf
 from sky_readers.ui.components.cover import cover_image
 from sky_readers.ui.components.layout import (
@@ -14,6 +15,7 @@ from sky_readers.ui.components.layout import (
 from sky_readers.ui.components.rating import rating_stars
 from sky_readers.ui.components.reviews import reviews_section
 from sky_readers.ui.components.wishlist_button import wishlist_button
+from sky_readers.ui.states.cart import CartState
 from sky_readers.ui.states.catalog import BookPageState, Fact, LinkItem
 from sky_readers.ui.states.recommendations import SimilarBooksState
 
@@ -64,6 +66,40 @@ def _purchase_box() -> rx.Component:
             spacing="4",
             align="center",
             wrap="wrap",
+        ),
+        rx.cond(
+            BookPageState.in_stock,
+            rx.flex(
+                rx.el.label(
+                    "Quantity",
+                    html_for="book-quantity",
+                    style={"fontSize": "14px"},
+                ),
+                rx.select(
+                    [str(n) for n in range(1, get_settings().cart_max_quantity + 1)],
+                    value=CartState.book_quantity,
+                    on_change=CartState.choose_book_quantity,
+                    size="2",
+                    id="book-quantity",
+                ),
+                rx.button(
+                    rx.icon("shopping-cart", size=16),
+                    "Add to cart",
+                    on_click=CartState.add_chosen(BookPageState.current_book_id),
+                    size="3",
+                    id="book-add-to-cart",
+                ),
+                spacing="3",
+                align="center",
+                margin_top="12px",
+                wrap="wrap",
+            ),
+            rx.text(
+                "Sold out for now: check back soon.",
+                size="2",
+                color_scheme="gray",
+                margin_top="8px",
+            ),
         ),
         size="2",
         width="fit-content",

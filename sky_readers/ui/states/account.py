@@ -7,7 +7,6 @@ services hold every rule, as they do for the REST API.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import functools
 import logging
 from collections.abc import Callable
@@ -23,9 +22,10 @@ from sky_readers.accounts.errors import SignupConflictError, describe_wait
 from sky_readers.accounts.redirects import safe_next
 from sky_readers.core.db import session_scope
 from sky_readers.core.errors import ValidationError
-from sky_readers.core.money import format_money
 from sky_readers.core.signed_messages import read_messages
+from sky_readers.orders import queries as order_queries
 from sky_readers.ui.states.auth import AuthState, login_redirect, session_id_of
+from sky_readers.ui.states.orders import OrderRowView, order_row
 
 logger = logging.getLogger(__name__)
 
@@ -283,20 +283,10 @@ class ResetPasswordState(rx.State):
         return rx.toast("Your password is changed. Log in with the new one.")
 
 
-@dataclasses.dataclass
-class OrderRow:
-    """One recent order on the account page."""
-
-    number: str = ""
-    placed_on: str = ""
-    status: str = ""
-    total: str = ""
-
-
 class AccountState(rx.State):
     """The account dashboard's recent orders."""
 
-    orders: list[OrderRow] = []
+    orders: list[OrderRowView] = []
 
     @rx.event
     async def load(self):
@@ -308,16 +298,8 @@ class AccountState(rx.State):
             self.orders = []
             return
         with session_scope() as session:
-            rows = services.recent_orders(session, user.id)
-        self.orders = [
-            OrderRow(
-                number=order.number,
-                placed_on=order.created_at.strftime("%d %b %Y"),
-                status=order.status.replace("_", " ").capitalize(),
-                total=format_money(order.total, order.currency),
-            )
-            for order in rows
-        ]
+            summaries = order_queries.list_orders(session, user.id, limit=5)
+        self.orders = [order_row(summary) for summary in summaries]
 
 
 class ChangePasswordState(rx.State):
