@@ -75,8 +75,10 @@ test-unit: setup $(AZURITE)/node_modules/.installed
 
 # The harness builds and serves its own copy of the store; `timeout` stops a hung run
 # (SIGTERM lets the harness stop its server, SIGKILL follows 30 s later).
+# pytest-asyncio is off here, so its options in pytest.ini are unknown to this run.
 test-e2e: setup browser web
-	timeout --kill-after=30 1500 $(VENV)/bin/python -m pytest -p no:asyncio tests/e2e $(PYTEST_ARGS)
+	timeout --kill-after=30 2400 $(VENV)/bin/python -m pytest -p no:asyncio \
+	  -W "ignore:Unknown config option:pytest.PytestConfigWarning" tests/e2e $(PYTEST_ARGS)
 
 # The offline gates of infra/: pycep-parser parses every Bicep file and checkov scans
 # them, from their own virtual environment because checkov pins many packages.
