@@ -9,15 +9,19 @@ from fastapi.responses import JSONResponse
 from sky_readers import __version__
 from sky_readers.accounts.errors import AuthenticationError, EmailNotConfirmedError
 from sky_readers.api.routes import accounts, admin_outbox, catalog, search
+from sky_readers.api.routes import google_books as google_books_routes
 from sky_readers.core.errors import NotFoundError, ValidationError
 
 
 def _field_errors(exc: RequestValidationError) -> dict[str, str]:
     errors = {}
     for error in exc.errors():
-        location = [
-            str(part) for part in error["loc"] if part not in ("body", "query", "path")
-        ]
+        # The first part names where the value came from; a parameter may itself
+        # be called "query" or "body", so only that first part is dropped.
+        parts = list(error["loc"])
+        if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
+            parts = parts[1:]
+        location = [str(part) for part in parts]
         errors[".".join(location) or "request"] = error["msg"]
     return errors
 
@@ -39,6 +43,7 @@ def create_api() -> FastAPI:
     api.include_router(accounts.router)
     api.include_router(search.router)
     api.include_router(admin_outbox.router)
+    api.include_router(google_books_routes.router)
 
     @api.exception_handler(AuthenticationError)
     async def _not_authenticated(_request: Request, exc: AuthenticationError):
