@@ -55,7 +55,7 @@ def test_admin_import_makes_book_searchable(
     expect(row).to_contain_text("Jeff VanderMeer")
     expect(row).to_have_attribute("data-in-catalog", "false")
 
-    # When the admin imports it without a price, the price field says why.
+    # When the admin imports it without a price, the price field shows why.
     page.click(f"#select-{ANNIHILATION_VOLUME}")
     page.click("#import-selected")
     price_error = page.locator(f"#price-error-{ANNIHILATION_VOLUME}")
