@@ -407,7 +407,8 @@ def generate_books(engine: Engine, count: int) -> None:
 
     _copy(engine, "author", "id, name, name_key, slug, created_at", author_rows())
 
-    books: list[tuple[int, str, int]] = []
+    # (book id, title, author index, number of ratings) of every generated book.
+    books: list[tuple[int, str, int, int]] = []
     languages = ["en"] * 8 + ["fr", "de", "es", "it"]
 
     def book_rows() -> Iterator[str]:
@@ -416,8 +417,8 @@ def generate_books(engine: Engine, count: int) -> None:
             words = rng.choices(word_pool, k=rng.randint(2, 6))
             title = " ".join(words).capitalize()
             author_index = rng.randrange(author_count)
-            books.append((book_id, title, author_index))
             ratings = min(int(rng.paretovariate(1.1) * 20), 5_000_000)
+            books.append((book_id, title, author_index, ratings))
             rating = f"{rng.uniform(2.5, 5.0):.2f}"
             price = f"{rng.randint(299, 4999) / 100:.2f}"
             yield (
@@ -439,18 +440,21 @@ def generate_books(engine: Engine, count: int) -> None:
         engine,
         "book_author",
         "book_id, author_id, position",
-        (f"{book_id}\t{author_ids[index]}\t0\n" for book_id, _title, index in books),
+        (
+            f"{book_id}\t{author_ids[index]}\t0\n"
+            for book_id, _title, index, _ratings in books
+        ),
     )
     _copy(
         engine,
         "book_search",
-        "book_id, title_text, authors_text, extra_text, phrase_text",
+        "book_id, title_text, authors_text, extra_text, phrase_text, rating_count",
         (
             f"{book_id}\t{search_text.term_text(title)}\t"
             f"{search_text.term_text(authors[index])}\t\t"
             f"{_escape_copy(search_text.phrase(title))}\\n"
-            f"{_escape_copy(search_text.phrase(authors[index]))}\n"
-            for book_id, title, index in books
+            f"{_escape_copy(search_text.phrase(authors[index]))}\t{ratings}\n"
+            for book_id, title, index, ratings in books
         ),
     )
     with engine.begin() as connection:
