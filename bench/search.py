@@ -637,7 +637,8 @@ def main(argv: list[str] | None = None) -> int:
     body = report(rows, queries, timings)
     print(body)
     if not args.no_report:
-        path = write_section("Search latency", body)
+        command = " ".join(["python -m bench.search", *(argv or sys.argv[1:])])
+        path = write_section("Search latency", body, command=command.strip())
         logger.info("Wrote %s", path)
     return 0
 

@@ -38,7 +38,9 @@ def _error_text(message, element_id: str) -> rx.Component:
     )
 
 
-def _labelled(label: str, html_for: str, control, error, error_id: str, hint=""):
+def _labelled(
+    label: str, html_for: str, control, error, error_id: str, hint="", width="100%"
+):
     return rx.vstack(
         rx.el.label(rx.text(label, size="2", weight="medium"), html_for=html_for),
         control,
@@ -49,7 +51,7 @@ def _labelled(label: str, html_for: str, control, error, error_id: str, hint="")
         ),
         spacing="1",
         align="start",
-        width="100%",
+        width=width,
     )
 
 
@@ -427,6 +429,7 @@ def _bulk_form() -> rx.Component:
                     State.bulk_errors.get("price", ""),
                     "bulk-price-error",
                     hint="Without it, such volumes are skipped.",
+                    width="auto",
                 ),
                 _labelled(
                     "Stock of each new book",
@@ -441,6 +444,7 @@ def _bulk_form() -> rx.Component:
                     State.bulk_errors.get("stock", ""),
                     "bulk-stock-error",
                     hint="Books already in the catalog keep theirs.",
+                    width="auto",
                 ),
                 spacing="4",
                 wrap="wrap",
