@@ -13,6 +13,7 @@ from sky_readers.outbox.app_worker import register_mail_worker
 from sky_readers.recommendations.schedule import recommendations_job
 from sky_readers.ui.pages.account import register_account_pages
 from sky_readers.ui.pages.admin import register_admin_pages
+from sky_readers.ui.pages.admin_google_import import register_admin_google_import_page
 from sky_readers.ui.pages.admin_outbox import register_admin_outbox_page
 from sky_readers.ui.pages.admin_reviews import register_admin_reviews_page
 from sky_readers.ui.pages.search import register_search_pages
@@ -35,6 +36,7 @@ register_admin_pages(app)
 register_wishlist_page(app)
 register_admin_reviews_page(app)
 register_shop_pages(app)
+register_admin_google_import_page(app)
 
 register_mail_worker(app)
 register_job(app, recommendations_job())

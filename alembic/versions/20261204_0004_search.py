@@ -4,7 +4,9 @@ PostgreSQL gets the `pg_trgm` and `unaccent` extensions, an immutable wrapper of
 unaccent (the extension's function is only stable, so indexes cannot use it), the
 `book_search` table with a weighted `tsvector` and its GIN index, trigram indexes for
 literal and misspelt text, and `search_term`, the vocabulary that typo correction
-looks up by trigram similarity.
+looks up by trigram similarity. `book_search` also copies each book's rating count
+and archived flag, so a search without other filters ranks its matches without
+reading `book` for each of them.
 
 SQLite gets the FTS5 table `book_fts` (one row per book, rowid = book id), the
 `book_fts_vocab` table that lists its terms, and a trigger that drops a deleted book's
@@ -69,6 +71,8 @@ def _upgrade_postgresql() -> None:
             authors_text text NOT NULL DEFAULT '',
             extra_text text NOT NULL DEFAULT '',
             phrase_text text NOT NULL DEFAULT '',
+            rating_count integer NOT NULL DEFAULT 0,
+            is_archived boolean NOT NULL DEFAULT false,
             document tsvector GENERATED ALWAYS AS (
                 setweight(to_tsvector('simple', search_unaccent(title_text)), 'A')
                 || setweight(

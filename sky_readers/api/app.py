@@ -16,6 +16,7 @@ from sky_readers.api.routes import (
     admin_reviews,
     cart,
     catalog,
+    google_books,
     health,
     orders,
     recommendations,
@@ -32,9 +33,12 @@ from sky_readers.reviews.errors import ReviewConflictError
 def _field_errors(exc: RequestValidationError) -> dict[str, str]:
     errors = {}
     for error in exc.errors():
-        location = [
-            str(part) for part in error["loc"] if part not in ("body", "query", "path")
-        ]
+        # The first part names where the value came from; a parameter may itself
+        # be called "query" or "body", so only that first part is dropped.
+        parts = list(error["loc"])
+        if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
+            parts = parts[1:]
+        location = [str(part) for part in parts]
         errors[".".join(location) or "request"] = error["msg"]
     return errors
 
@@ -64,6 +68,7 @@ def create_api() -> FastAPI:
     api.include_router(admin_reviews.router)
     api.include_router(cart.router)
     api.include_router(orders.router)
+    api.include_router(google_books.router)
     api.include_router(health.router)
     orders.register_error_handlers(api)
     api.add_middleware(VisitorCartCookieMiddleware)

@@ -48,6 +48,7 @@ from sqlmodel import Session
 from sky_readers.catalog import genres, isbn
 from sky_readers.catalog.models import Book, BookAuthor, BookCategory
 from sky_readers.catalog.pricing import list_price
+from sky_readers.catalog.search_index import refresh_search_index
 from sky_readers.catalog.services import AuthorDirectory, ensure_categories
 from sky_readers.catalog.text import clean_spaces, name_key
 from sky_readers.core.errors import SkyReadersError, ValidationError
@@ -892,5 +893,12 @@ def _write(
     if category_links:
         session.execute(insert(BookCategory.__table__), category_links)
     report.category_links = len(category_links)
+    # Core inserts bypass the ORM hook that keeps the search index in step, so the
+    # books written here are indexed in the same transaction.
+    changed = {*new_ids.values(), *(changes["id"] for changes in updates)}
+    changed.update(book_id for book_id, _keys in author_links)
+    changed.update(link["book_id"] for link in category_links)
+    if changed:
+        refresh_search_index(session, changed)
     if progress:
         progress("write", 5, steps)

@@ -10,8 +10,9 @@ How a query is answered:
    terms one or two edits away (`search_index.similar_terms`), so "hary poter" finds
    "Harry Potter" and "tolkein" finds "Tolkien"; `SearchPage.did_you_mean` then holds
    the corrected query.
-4. A query with punctuation ("100%", "snake_case", 'the "it" girl') also matches books
-   whose title or authors contain it literally; LIKE wildcards are escaped.
+4. A query with punctuation ("100%", "snake_case", 'the "it" girl') ranks first the
+   books whose title or authors contain it literally. A query of symbols alone ("%")
+   matches those books only. LIKE wildcards are escaped.
 
 Relevance adds, for each query term, 8 when the typed term is in the title, 6 when a
 correction or prefix is, 4 and 3 for the authors, 2 and 1 for description and
@@ -369,14 +370,42 @@ def _literal_match(session: Session, literal: str) -> ColumnElement[bool]:
     return _phrase_column(session).like(pattern, escape="\\")
 
 
+# Book columns of a result card, selected with the ranking so that a page of results
+# costs one query for the books and one for their authors.
+_CARD_COLUMNS = (
+    col(Book.id),
+    col(Book.title),
+    col(Book.price),
+    col(Book.currency),
+    col(Book.average_rating),
+    col(Book.rating_count),
+    col(Book.stock_on_hand),
+    col(Book.published_year),
+    col(Book.cover_image),
+)
+
+
+def _ranked(*where: ColumnElement[bool]) -> sa.Select:
+    """Select the card columns and the number of all matches of some conditions."""
+    return sa.select(*_CARD_COLUMNS, sa.func.count().over().label("total")).where(
+        *where
+    )
+
+
 def _run(
     session: Session,
     query: SearchQuery,
     filters: list[ColumnElement[bool]],
     terms: Sequence[_QueryTerm],
     literal: str | None,
-) -> tuple[list[int], int, int]:
-    """Run one text search; returns the page's book ids, the total and the page."""
+    *,
+    with_index_text: bool = False,
+) -> tuple[list[sa.Row], int, int]:
+    """Run one text search; returns the page's rows, the total and the page.
+
+    With `with_index_text`, each row also carries the book's indexed words, from
+    which a corrected query is spelt.
+    """
     conditions = []
     score_parts: list[ColumnElement] = []
     if terms:
@@ -386,29 +415,99 @@ def _run(
         score_parts += [_term_score(session, term) for term in terms]
     if literal:
         literal_match = _literal_match(session, literal)
-        conditions.append(literal_match)
+        # With words, the literal only ranks: a substring scan of every phrase is
+        # slow, and the words already find every book that contains it.
+        if not terms:
+            conditions.append(literal_match)
         score_parts.append(sa.case((literal_match, _LITERAL_POINTS), else_=0))
     score = sum(score_parts[1:], score_parts[0])
+    table = search_index.index_table(session)
+    if search_index.is_postgresql(session) and _ranks_on_index_alone(query):
+        return _run_on_index(session, query, conditions, score, with_index_text)
     statement = (
-        sa.select(col(Book.id), sa.func.count().over().label("total"))
+        _ranked(*filters, sa.or_(*conditions))
         .select_from(Book)
-        .join(
-            search_index.index_table(session),
-            search_index.index_join_condition(session),
-        )
-        .where(*filters, sa.or_(*conditions))
+        .join(table, search_index.index_join_condition(session))
     )
+    if with_index_text:
+        statement = statement.add_columns(*(table.c[field] for field in FIELDS))
     return _page_of(session, statement, query, score)
+
+
+def _ranks_on_index_alone(query: SearchQuery) -> bool:
+    """Tell whether a search needs no book column to filter and order its matches."""
+    return query.sort == "relevance" and not (
+        query.category
+        or query.language
+        or query.min_price is not None
+        or query.max_price is not None
+        or query.min_rating is not None
+        or query.in_stock
+    )
+
+
+def _run_on_index(
+    session: Session,
+    query: SearchQuery,
+    conditions: list[ColumnElement[bool]],
+    score: ColumnElement,
+    with_index_text: bool,
+) -> tuple[list[sa.Row], int, int]:
+    """Rank the matches in `book_search` alone, then read `book` for one page.
+
+    `book_search` copies the rating count and the archived flag, so a query that
+    matches thousands of books reads only their index rows. Joining `book` for each
+    match made a one-word search of a million books several times slower.
+    """
+    table = search_index.book_search_table
+    texts = [table.c[field] for field in FIELDS] if with_index_text else []
+    ranked = (
+        sa.select(
+            table.c.book_id,
+            score.label("score"),
+            table.c.rating_count,
+            sa.func.count().over().label("total"),
+            *texts,
+        )
+        .where(table.c.is_archived.is_(False), sa.or_(*conditions))
+        .order_by(score.desc(), table.c.rating_count.desc(), table.c.book_id)
+    )
+
+    def page_rows(page: int) -> list[sa.Row]:
+        top = ranked.limit(query.page_size).offset((page - 1) * query.page_size)
+        top = top.subquery("ranked")
+        statement = (
+            sa.select(
+                *_CARD_COLUMNS,
+                top.c.total,
+                *(top.c[field] for field in FIELDS if with_index_text),
+            )
+            .join_from(top, Book, col(Book.id) == top.c.book_id)
+            .order_by(top.c.score.desc(), top.c.rating_count.desc(), top.c.book_id)
+        )
+        return session.execute(statement).all()
+
+    rows = page_rows(query.page)
+    if rows or query.page == 1:
+        return rows, int(rows[0].total) if rows else 0, query.page if rows else 1
+    # A page past the last one shows the last page, so old shared links still work.
+    total = session.execute(
+        sa.select(sa.func.count()).select_from(ranked.subquery())
+    ).scalar_one()
+    if total == 0:
+        return [], 0, 1
+    page = (total - 1) // query.page_size + 1
+    return page_rows(page), total, page
 
 
 def _page_of(
     session: Session, statement: sa.Select, query: SearchQuery, score
-) -> tuple[list[int], int, int]:
+) -> tuple[list[sa.Row], int, int]:
     page = query.page
     ordered = statement.order_by(*_order(query, score)).limit(query.page_size)
     rows = session.execute(ordered.offset((page - 1) * query.page_size)).all()
     if rows:
-        return [row[0] for row in rows], int(rows[0][1]), page
+        return rows, int(rows[0].total), page
     if page == 1:
         return [], 0, 1
     # A page past the last one shows the last page, so old shared links still work.
@@ -419,29 +518,12 @@ def _page_of(
         return [], 0, 1
     page = (total - 1) // query.page_size + 1
     rows = session.execute(ordered.offset((page - 1) * query.page_size)).all()
-    return [row[0] for row in rows], total, page
+    return rows, total, page
 
 
-def load_summaries(session: Session, book_ids: Sequence[int]) -> list[BookSummary]:
-    """Load the cards of some books, in the order of `book_ids`, in two queries."""
-    if not book_ids:
-        return []
-    books = {
-        row.id: row
-        for row in session.execute(
-            sa.select(
-                col(Book.id),
-                col(Book.title),
-                col(Book.price),
-                col(Book.currency),
-                col(Book.average_rating),
-                col(Book.rating_count),
-                col(Book.stock_on_hand),
-                col(Book.published_year),
-                col(Book.cover_image),
-            ).where(col(Book.id).in_(book_ids))
-        )
-    }
+def _authors_of(
+    session: Session, book_ids: Sequence[int]
+) -> dict[int, list[AuthorRef]]:
     authors: dict[int, list[AuthorRef]] = {book_id: [] for book_id in book_ids}
     for book_id, name, slug in session.execute(
         sa.select(col(BookAuthor.book_id), col(Author.name), col(Author.slug))
@@ -450,15 +532,22 @@ def load_summaries(session: Session, book_ids: Sequence[int]) -> list[BookSummar
         .order_by(col(BookAuthor.book_id), col(BookAuthor.position))
     ):
         authors[book_id].append(AuthorRef(name=name, slug=slug))
+    return authors
+
+
+def _summaries(session: Session, rows: Sequence[sa.Row]) -> list[BookSummary]:
+    """Build the cards of rows that carry the card columns, in one more query."""
+    if not rows:
+        return []
+    authors = _authors_of(session, [row.id for row in rows])
     summaries = []
-    for book_id in book_ids:
-        book = books[book_id]
-        names = [author.name for author in authors[book_id]]
+    for book in rows:
+        names = [author.name for author in authors[book.id]]
         summaries.append(
             BookSummary(
                 id=book.id,
                 title=book.title,
-                authors=authors[book_id],
+                authors=authors[book.id],
                 price=book.price,
                 currency=book.currency,
                 average_rating=book.average_rating,
@@ -471,6 +560,19 @@ def load_summaries(session: Session, book_ids: Sequence[int]) -> list[BookSummar
     return summaries
 
 
+def load_summaries(session: Session, book_ids: Sequence[int]) -> list[BookSummary]:
+    """Load the cards of some books, in the order of `book_ids`, in two queries."""
+    if not book_ids:
+        return []
+    rows = {
+        row.id: row
+        for row in session.execute(
+            sa.select(*_CARD_COLUMNS).where(col(Book.id).in_(book_ids))
+        )
+    }
+    return _summaries(session, [rows[book_id] for book_id in book_ids])
+
+
 def _correct(session: Session, terms: Sequence[_QueryTerm]) -> list[_QueryTerm]:
     found = search_index.similar_terms(session, [term.typed for term in terms])
     return [
@@ -479,16 +581,9 @@ def _correct(session: Session, terms: Sequence[_QueryTerm]) -> list[_QueryTerm]:
     ]
 
 
-def _did_you_mean(
-    session: Session, terms: Sequence[_QueryTerm], best_book_id: int
-) -> str:
+def _did_you_mean(terms: Sequence[_QueryTerm], best: sa.Row) -> str:
     """Spell the query with the words of the best result that matched each term."""
-    table = search_index.index_table(session)
-    key = table.c.book_id if search_index.is_postgresql(session) else table.c.rowid
-    row = session.execute(
-        sa.select(*(table.c[field] for field in FIELDS)).where(key == best_book_id)
-    ).one()
-    words = set(" ".join(row).split())
+    words = set(" ".join(getattr(best, field) for field in FIELDS).split())
     spelled = []
     for term in terms:
         matched = [form for form in (term.typed, *term.corrections) if form in words]
@@ -516,46 +611,47 @@ def search_books(session: Session, query: SearchQuery) -> SearchPage:
         isbn_match = sa.or_(
             col(Book.isbn10).in_(isbn_values), col(Book.isbn13).in_(isbn_values)
         )
-        statement = sa.select(col(Book.id), sa.func.count().over()).where(
-            *filters, isbn_match
+        rows, total, page = _page_of(
+            session, _ranked(*filters, isbn_match), query, None
         )
-        ids, total, page = _page_of(session, statement, query, None)
         if total:
-            return _result(session, query, ids, total, page)
+            return _result(session, query, rows, total, page)
 
     words = search_text.terms(query.q)[:MAX_TERMS]
     literal = search_text.phrase(query.q) if search_text.has_symbols(query.q) else ""
     if not words and not literal:
-        statement = sa.select(col(Book.id), sa.func.count().over()).where(*filters)
-        ids, total, page = _page_of(session, statement, query, None)
-        return _result(session, query, ids, total, page)
+        rows, total, page = _page_of(session, _ranked(*filters), query, None)
+        return _result(session, query, rows, total, page)
 
     terms = [_QueryTerm(typed=word) for word in words]
     if terms and len(terms[-1].typed) >= MIN_PREFIX_LENGTH:
         terms[-1] = dataclasses.replace(terms[-1], prefix=True)
-    ids, total, page = _run(session, query, filters, terms, literal)
+    rows, total, page = _run(session, query, filters, terms, literal)
     if total or not any(search_index.max_edits(term.typed) for term in terms):
-        return _result(session, query, ids, total, page)
+        return _result(session, query, rows, total, page)
 
     corrected = _correct(session, terms)
     if not any(term.corrections for term in corrected):
-        return _result(session, query, ids, total, page)
-    ids, total, page = _run(session, query, filters, corrected, literal)
-    suggestion = _did_you_mean(session, corrected, ids[0]) if ids else None
+        return _result(session, query, rows, total, page)
+    # The typed text with its symbols matched nothing, so only the words remain.
+    rows, total, page = _run(
+        session, query, filters, corrected, "", with_index_text=True
+    )
+    suggestion = _did_you_mean(corrected, rows[0]) if rows else None
     logger.debug("Corrected search %r to %r: %d books", query.q, suggestion, total)
-    return _result(session, query, ids, total, page, did_you_mean=suggestion)
+    return _result(session, query, rows, total, page, did_you_mean=suggestion)
 
 
 def _result(
     session: Session,
     query: SearchQuery,
-    ids: list[int],
+    rows: Sequence[sa.Row],
     total: int,
     page: int,
     did_you_mean: str | None = None,
 ) -> SearchPage:
     return SearchPage(
-        items=load_summaries(session, ids),
+        items=_summaries(session, rows),
         total=total,
         page=page,
         page_size=query.page_size,

@@ -64,6 +64,9 @@ book_search_table = sa.table(
     sa.column("authors_text", sa.Text),
     sa.column("extra_text", sa.Text),
     sa.column("phrase_text", sa.Text),
+    # Copies of the book's columns, for ranking without a join (PostgreSQL only).
+    sa.column("rating_count", sa.Integer),
+    sa.column("is_archived", sa.Boolean),
     sa.column("document"),
 )
 book_fts_table = sa.table(
@@ -191,21 +194,28 @@ def _closest(term: str, candidates: Iterable[str]) -> list[str]:
 
 
 def _pg_candidates(session: Session, terms: Sequence[str]) -> dict[str, list[str]]:
-    """Fetch, per term, the vocabulary terms most similar by trigrams, in one query."""
-    # "%" keeps terms at least TRIGRAM_THRESHOLD similar and can use the trigram
-    # index; the setting lasts until the end of the transaction.
-    session.execute(
-        sa.text("SELECT set_config('pg_trgm.similarity_threshold', :value, true)"),
-        {"value": str(TRIGRAM_THRESHOLD)},
-    )
+    """Fetch, per term, the vocabulary terms most similar by trigrams, in one query.
+
+    The inner query walks the GiST trigram index nearest first (ORDER BY <->) and
+    stops after TRIGRAM_CANDIDATES terms. The outer filter then drops terms less
+    similar than TRIGRAM_THRESHOLD. The result equals filtering with the "%"
+    operator first, but needs no pg_trgm.similarity_threshold setting, and so no
+    extra statement.
+    """
     rows = session.execute(
         sa.text(
             "SELECT wanted.term, near.term FROM unnest(CAST(:terms AS text[])) "
             "AS wanted(term) CROSS JOIN LATERAL ("
-            "SELECT s.term FROM search_term s WHERE s.term % wanted.term "
-            "ORDER BY s.term <-> wanted.term LIMIT :limit) AS near"
+            "SELECT s.term, s.term <-> wanted.term AS distance FROM search_term s "
+            "ORDER BY s.term <-> wanted.term LIMIT :limit) AS near "
+            "WHERE near.distance <= :max_distance"
         ),
-        {"terms": list(terms), "limit": TRIGRAM_CANDIDATES},
+        {
+            "terms": list(terms),
+            "limit": TRIGRAM_CANDIDATES,
+            # A little slack, because the distance is a float4.
+            "max_distance": 1 - TRIGRAM_THRESHOLD + 1e-6,
+        },
     ).all()
     found: dict[str, list[str]] = {term: [] for term in terms}
     for wanted, near in rows:
@@ -267,6 +277,8 @@ class _Document:
     subtitle: str | None
     series: str | None
     description: str
+    rating_count: int = 0
+    is_archived: bool = False
     authors: list[str] = dataclasses.field(default_factory=list)
     categories: list[str] = dataclasses.field(default_factory=list)
 
@@ -282,18 +294,31 @@ class _Document:
             "phrase_text": "\n".join(
                 search_text.phrase(text) for text in [*titles, *self.authors] if text
             ),
+            "rating_count": self.rating_count,
+            "is_archived": self.is_archived,
         }
 
 
 def _load_documents(session: Session, book_ids: Sequence[int]) -> dict[int, _Document]:
     books = session.exec(
-        select(Book.id, Book.title, Book.subtitle, Book.series, Book.description).where(
-            col(Book.id).in_(book_ids)
-        )
+        select(
+            Book.id,
+            Book.title,
+            Book.subtitle,
+            Book.series,
+            Book.description,
+            Book.rating_count,
+            Book.is_archived,
+        ).where(col(Book.id).in_(book_ids))
     ).all()
     documents = {
         row[0]: _Document(
-            title=row[1], subtitle=row[2], series=row[3], description=row[4] or ""
+            title=row[1],
+            subtitle=row[2],
+            series=row[3],
+            description=row[4] or "",
+            rating_count=row[5] or 0,
+            is_archived=bool(row[6]),
         )
         for row in books
     }
@@ -334,7 +359,14 @@ def _write_postgresql(
         index_elements=[book_search_table.c.book_id],
         set_={
             name: statement.excluded[name]
-            for name in ("title_text", "authors_text", "extra_text", "phrase_text")
+            for name in (
+                "title_text",
+                "authors_text",
+                "extra_text",
+                "phrase_text",
+                "rating_count",
+                "is_archived",
+            )
         },
     )
     session.execute(statement, rows)

@@ -1,4 +1,4 @@
-"""`catalog` commands: load the starter catalogue and import goodbooks-10k data."""
+"""`catalog` commands: load the starter catalogue, import goodbooks-10k and Google Books."""
 
 from __future__ import annotations
 
@@ -10,6 +10,13 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from tqdm import tqdm
 
 from sky_readers.catalog.goodbooks import check_folder, import_goodbooks
+from sky_readers.catalog.google_catalog import (
+    DEFAULT_BULK_QUERY_VOLUMES,
+    MAX_BULK_QUERY_VOLUMES,
+    BulkItem,
+    build_bulk_request,
+    run_bulk_import,
+)
 from sky_readers.catalog.starter import STARTER_FILE, load_starter
 from sky_readers.core.db import session_scope
 from sky_readers.core.errors import SkyReadersError
@@ -78,6 +85,101 @@ def register(groups: argparse._SubParsersAction) -> None:
         help="Do not draw progress bars on standard error.",
     )
     goodbooks.set_defaults(handler=_import_goodbooks)
+
+    google = commands.add_parser(
+        "import-google-books",
+        help="Import volumes from Google Books by ISBN or by query.",
+        description=(
+            "Look up volumes at the Google Books API (GOOGLE_BOOKS_API_URL) and "
+            "import each one: a book with the same ISBN-13, or else the same volume "
+            "id, is updated and keeps its price and stock; other volumes become new "
+            "books. A new book takes Google's price when Google sells it in the "
+            "store's currency, else the --price given. Prints one line per ISBN or "
+            "volume and a summary; exits with 1 when any was skipped or failed."
+        ),
+    )
+    source = google.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "--isbn",
+        action="append",
+        metavar="ISBN",
+        help=(
+            "ISBN-10 or ISBN-13, with or without hyphens; repeat the option or "
+            "separate ISBNs with commas."
+        ),
+    )
+    source.add_argument(
+        "--query",
+        metavar="TEXT",
+        help="Google Books query, such as 'intitle:dune' or 'inauthor:le guin'.",
+    )
+    google.add_argument(
+        "--price",
+        default="",
+        metavar="AMOUNT",
+        help=(
+            "Price in the store currency for new books that Google does not sell "
+            "in it; without it such volumes are skipped."
+        ),
+    )
+    google.add_argument(
+        "--stock",
+        default="",
+        metavar="N",
+        help="Copies on hand for each new book (default: IMPORT_DEFAULT_STOCK).",
+    )
+    google.add_argument(
+        "--max-volumes",
+        default="",
+        metavar="N",
+        help=(
+            f"Volumes a --query imports at most, 1 to {MAX_BULK_QUERY_VOLUMES} "
+            f"(default {DEFAULT_BULK_QUERY_VOLUMES})."
+        ),
+    )
+    google.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="Do not draw a progress bar on standard error.",
+    )
+    google.set_defaults(handler=_import_google_books)
+
+
+def _import_google_books(args: argparse.Namespace) -> int:
+    from sky_readers.adapters.google_books import get_google_books_client
+
+    request = build_bulk_request(
+        isbns=" ".join(args.isbn or []),
+        query=args.query or "",
+        price=args.price,
+        stock=args.stock,
+        max_volumes=args.max_volumes,
+    )
+    bar = (
+        None
+        if args.no_progress
+        else tqdm(desc="Importing", unit="books", file=sys.stderr)
+    )
+
+    def show(done: int, total: int, item: BulkItem) -> None:
+        if bar is not None:
+            bar.total = total
+            bar.update(done - bar.n)
+        line = f"{item.key}: {item.outcome}: {item.message}"
+        if bar is not None:
+            bar.write(line, file=sys.stdout)
+        else:
+            print(line, flush=True)
+
+    try:
+        summary = run_bulk_import(get_google_books_client(), request, progress=show)
+    except (OperationalError, ProgrammingError) as exc:
+        raise _database_error(exc) from exc
+    finally:
+        if bar is not None:
+            bar.close()
+    print(f"Google Books import: {summary.summary()}")
+    return 1 if summary.count("failed") or summary.count("skipped") else 0
 
 
 def _non_negative(text: str) -> int:

@@ -61,7 +61,12 @@ from sqlmodel import Session
 
 from sky_readers.core import migrations
 from sky_readers.core.db import build_engine
-from sky_readers.core.settings import PROJECT_ROOT, normalise_database_url
+from sky_readers.core.settings import (
+    PROJECT_ROOT,
+    get_settings,
+    normalise_database_url,
+)
+from sky_readers.devtools.fake_google_books import FakeGoogleBooks
 
 logger = logging.getLogger(__name__)
 
@@ -383,7 +388,25 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="session")
-def store_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreServer]:
+def fake_google_books() -> Iterator[FakeGoogleBooks | None]:
+    """Serve the recorded Google Books responses on 127.0.0.1 for the session.
+
+    Yields None when the recordings are missing; the store then points at a closed
+    loopback port, so no test ever reaches the real API.
+    """
+    folder = get_settings().shared_data_dir / "google_books"
+    if not (folder / "INDEX.json").exists():
+        yield None
+        return
+    with FakeGoogleBooks(folder, port=0) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def store_server(
+    tmp_path_factory: pytest.TempPathFactory,
+    fake_google_books: FakeGoogleBooks | None,
+) -> Iterator[StoreServer]:
     """Start the production store on 127.0.0.1 for the whole session.
 
     Set-up: a fresh database (see E2E_DATABASE), migrated to the newest revision and
@@ -402,6 +425,11 @@ def store_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreServ
     port = _free_port()
     with _fresh_database(tmp_dir) as database_url:
         env = _server_environment(tmp_dir, port, database_url)
+        env["GOOGLE_BOOKS_API_URL"] = (
+            fake_google_books.api_url
+            if fake_google_books is not None
+            else "http://127.0.0.1:9/books/v1"
+        )
         server = StoreServer(
             base_url=f"http://127.0.0.1:{port}",
             database_url=database_url,

@@ -4,20 +4,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
-from sky_readers.catalog.search_index import refresh_search_index
-
 CHRISTIE_BOOKS = ["And Then There Were None", "Murder on the Orient Express"]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def search_index(store_server):
-    """Index every book of the starter catalog."""
-    with store_server.session() as session:
-        refresh_search_index(session)
-        session.commit()
 
 
 def test_header_box_suggests_authors_and_titles(visit, page, screenshot):

@@ -8,7 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from sky_readers.adapters.google_books import GoogleBooksClient
+from sky_readers.adapters.google_books import (
+    GoogleBooksClient,
+    get_google_books_client,
+)
+from sky_readers.core.settings import get_settings
 from sky_readers.devtools.fake_google_books import FakeGoogleBooks
 from tests.google_books.recordings import recordings_dir
 
@@ -70,3 +74,28 @@ def make_client(
     yield build
     for client in clients:
         client.close()
+
+
+@pytest.fixture
+def google_books_settings(monkeypatch, fake_google_books) -> Iterator[FakeGoogleBooks]:
+    """Point the store's settings, and so its shared client, at the fake server.
+
+    Two attempts and no cache keep the error tests short and independent.
+    """
+    monkeypatch.setenv("GOOGLE_BOOKS_API_URL", fake_google_books.api_url)
+    monkeypatch.setenv("GOOGLE_BOOKS_API_KEY", "")
+    monkeypatch.setenv("GOOGLE_BOOKS_COUNTRY", "")
+    monkeypatch.setenv("GOOGLE_BOOKS_MAX_ATTEMPTS", "2")
+    monkeypatch.setenv("GOOGLE_BOOKS_CACHE_TTL_SECONDS", "0")
+    monkeypatch.setenv("GOOGLE_BOOKS_READ_TIMEOUT_SECONDS", "1")
+    _forget_settings()
+    yield fake_google_books
+    monkeypatch.undo()
+    _forget_settings()
+
+
+def _forget_settings() -> None:
+    if get_google_books_client.cache_info().currsize:
+        get_google_books_client().close()
+    get_google_books_client.cache_clear()
+    get_settings.cache_clear()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import event
 
 from sky_readers.catalog.search import SearchQuery, search_books, suggest
 from sky_readers.core.errors import ValidationError
@@ -192,6 +193,27 @@ def test_search_breaks_ties_by_rating_count(session, add_book):
     add_book("Dragon Rivers", rating_count=100)
 
     assert titles(session, "dragon") == ["Dragon Hills", "Dragon Rivers", "Dragon Seas"]
+
+
+def test_search_order_follows_rating_changes(session, add_book):
+    seas = add_book("Dragon Seas", rating_count=20)
+    add_book("Dragon Hills", rating_count=300)
+
+    seas.rating_count = 900
+    session.commit()
+
+    assert titles(session, "dragon") == ["Dragon Seas", "Dragon Hills"]
+
+
+def test_search_hides_book_once_archived(session, add_book):
+    seas = add_book("Dragon Seas", rating_count=20)
+    add_book("Dragon Hills", rating_count=300)
+
+    seas.is_archived = True
+    session.commit()
+
+    assert titles(session, "dragon") == ["Dragon Hills"]
+    assert titles(session, "dragon", page=2) == ["Dragon Hills"]
 
 
 def test_search_finds_topic_by_category(session, add_book):
@@ -442,3 +464,31 @@ def test_suggest_needs_two_characters(session, classics):
     assert suggest(session, "h") == []
     assert suggest(session, " % ") == []
     assert len(suggest(session, "ha", limit=1)) == 1
+
+
+def _statements_of(engine, action) -> list[str]:
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        action()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return statements
+
+
+def test_search_statement_counts(session, engine, classics):
+    """A search is one ranked query and one for authors; a typo adds three."""
+    clean = _statements_of(
+        engine, lambda: search_books(session, SearchQuery(q="harry potter"))
+    )
+    corrected = _statements_of(
+        engine, lambda: search_books(session, SearchQuery(q="hary poter"))
+    )
+
+    assert len(clean) == 2
+    # The failed exact search, the vocabulary lookup and the corrected search.
+    assert len(corrected) == 4

@@ -171,6 +171,8 @@ class SearchPageState(rx.State):
     min_rating: str = ANY
     in_stock: bool = False
     sort: str = "relevance"
+    # Books per page as the URL gives it; "" for the default.
+    page_size: str = ""
     books: list[BookCard] = []
     total: int = 0
     total_label: str = ""
@@ -220,6 +222,7 @@ class SearchPageState(rx.State):
             "min_rating": "" if self.min_rating == ANY else self.min_rating,
             "in_stock": "true" if self.in_stock else "",
             "sort": "" if self.sort == "relevance" else self.sort,
+            "page_size": self.page_size,
         }
 
     def _url_with(self, **changes: str) -> str:
@@ -243,6 +246,7 @@ class SearchPageState(rx.State):
         self.min_rating = params["min_rating"].strip() or ANY
         self.in_stock = params["in_stock"].strip().lower() in {"1", "true", "yes", "on"}
         self.sort = params["sort"].strip().lower() or "relevance"
+        self.page_size = params["page_size"].strip()
         self.form_key = self.router.url.query or "-"
         return params
 
