@@ -294,6 +294,8 @@ class _Handler(BaseHTTPRequestHandler):
         self, status: int, body: Any, headers: dict[str, str] | None = None
     ) -> None:
         data = json.dumps(body).encode()
+        # Count before answering, so a client that reads the answer sees the count.
+        self.state.answers[str(status)] += 1
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
@@ -301,7 +303,6 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
-        self.state.answers[str(status)] += 1
 
     def _error(self, status: int, code: str, message: str, **headers: str) -> None:
         self._send_json(

@@ -500,7 +500,11 @@ class AdminGoogleImportState(rx.State):
         """Run the checked bulk import, sending progress after every item."""
         async with self:
             request = self._bulk_request
-            if admin_user(self) is None or request is None:
+            if admin_user(self) is None:
+                self.bulk_running = False
+                yield login_redirect(self, error="admin")
+                return
+            if request is None:
                 self.bulk_running = False
                 return
             self._bulk_request = None
