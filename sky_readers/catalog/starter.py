@@ -21,6 +21,7 @@ from sqlmodel import Session
 from sky_readers.catalog import isbn
 from sky_readers.catalog.genres import CATEGORY_BY_SLUG, CategorySpec
 from sky_readers.catalog.models import Book, BookAuthor, BookCategory
+from sky_readers.catalog.search_index import refresh_search_index
 from sky_readers.catalog.services import AuthorDirectory, ensure_categories
 from sky_readers.catalog.text import clean_spaces
 from sky_readers.core.errors import SkyReadersError, ValidationError
@@ -272,6 +273,8 @@ def load_starter(session: Session, path: Path | None = None) -> StarterReport:
             session.execute(insert(BookAuthor.__table__), author_rows)
         if category_rows:
             session.execute(insert(BookCategory.__table__), category_rows)
+        # Core inserts bypass the ORM hooks that keep the search index current.
+        refresh_search_index(session, ids)
     report.books_created = len(new_rows)
     logger.info("Loaded the starter catalogue from %s: %s", path, report.summary())
     return report

@@ -10,6 +10,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from tqdm import tqdm
 
 from sky_readers.catalog.goodbooks import check_folder, import_goodbooks
+from sky_readers.catalog.search_index import refresh_search_index
 from sky_readers.catalog.starter import STARTER_FILE, load_starter
 from sky_readers.core.db import session_scope
 from sky_readers.core.errors import SkyReadersError
@@ -152,6 +153,8 @@ def _import_goodbooks(args: argparse.Namespace) -> int:
                 limit=args.limit,
                 progress=bars,
             )
+            # The importer writes with Core inserts, which skip the index hooks.
+            refresh_search_index(session)
     except (OperationalError, ProgrammingError) as exc:
         raise _database_error(exc) from exc
     finally:
