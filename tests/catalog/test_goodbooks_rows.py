@@ -19,6 +19,7 @@ from sky_readers.catalog.goodbooks import (
 )
 from sky_readers.catalog.models import Author, Book, BookAuthor, BookCategory, Category
 from sky_readers.catalog.pricing import list_price
+from sky_readers.catalog.search import SearchQuery, search_books
 from sky_readers.catalog.starter import load_starter
 from sky_readers.cli.main import main
 from sky_readers.core.errors import SkyReadersError
@@ -557,6 +558,17 @@ def test_cli_import_prints_counts(engine, capsys, tmp_path):
     with engine.connect() as connection:
         stocks = set(connection.execute(select(BOOK.c.stock_on_hand)).scalars())
     assert stocks == {5}
+
+
+def test_cli_import_indexes_books_for_search(engine, session, tmp_path):
+    folder = write_folder(
+        tmp_path / "data",
+        [book_row(1, 101, title="Lanterns Over Harbour"), book_row(2, 102)],
+    )
+    assert main(["catalog", "import-goodbooks", str(folder), "--no-progress"]) == 0
+
+    found = search_books(session, SearchQuery(q="lanterns harbor"))
+    assert [book.title for book in found.items] == ["Lanterns Over Harbour"]
 
 
 def test_cli_limit_and_no_progress(engine, capsys, tmp_path):

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from sky_readers.catalog.models import Author, Book, BookAuthor, BookCategory, Category
+from sky_readers.catalog.search import SearchQuery, search_books
 from sky_readers.catalog.starter import STARTER_FILE, load_starter
 from sky_readers.cli.main import main
 from sky_readers.core.errors import SkyReadersError
@@ -139,6 +140,15 @@ def test_load_stores_book_fields(session, tmp_path):
         ).scalars()
     )
     assert authors == ["Frank Herbert"]
+
+
+def test_loaded_books_are_searchable(session, tmp_path):
+    load_starter(session, two_books(tmp_path))
+    session.commit()
+
+    found = search_books(session, SearchQuery(q="tolkein hobit"))
+    assert [book.title for book in found.items] == ["The Hobbit"]
+    assert found.did_you_mean == "tolkien hobbit"
 
 
 def test_second_load_creates_nothing(session, tmp_path):

@@ -36,13 +36,13 @@ import logging
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -53,6 +53,7 @@ from playwright.sync_api import (
     Page,
     Playwright,
     WebSocket,
+    expect,
     sync_playwright,
 )
 from sqlalchemy import create_engine, text
@@ -67,6 +68,7 @@ from sky_readers.core.settings import (
     normalise_database_url,
 )
 from sky_readers.devtools.fake_google_books import FakeGoogleBooks
+from tests.processes import free_port, stop_process_group
 
 logger = logging.getLogger(__name__)
 
@@ -260,12 +262,6 @@ class StoreServer:
             self._engine = None
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _database_choice() -> str:
     server_url = os.environ.get("TEST_DATABASE_URL", "").strip()
     choice = os.environ.get("E2E_DATABASE", "").strip().lower()
@@ -313,7 +309,11 @@ def _fresh_database(tmp_dir: Path) -> Iterator[str]:
         admin.dispose()
 
 
-def _server_environment(tmp_dir: Path, port: int, database_url: str) -> dict[str, str]:
+def server_environment(tmp_dir: Path, port: int, database_url: str) -> dict[str, str]:
+    """Return the environment of a one-worker development server on a port.
+
+    Mail, covers and Reflex's work folders go under `tmp_dir`.
+    """
     base_url = f"http://127.0.0.1:{port}"
     env = dict(os.environ)
     # One worker keeps state in the server process; Redis is not needed.
@@ -376,15 +376,64 @@ def _die_with_parent() -> None:
 
 def _stop(process: subprocess.Popen) -> None:
     """Stop the server and its granian workers: SIGTERM, then SIGKILL after 15 s."""
-    if process.poll() is not None:
-        return
     # The server leads its own process group, so the signal reaches its workers too.
-    os.killpg(process.pid, signal.SIGTERM)
+    stop_process_group(process, grace_seconds=15)
+
+
+def build_frontend(server: StoreServer) -> None:
+    """Build the production frontend into the server's REFLEX_WEB_WORKDIR.
+
+    The build calls the server at `server.base_url`, so the server must listen on
+    that port. A failed build fails the test.
+    """
+    build = subprocess.run(
+        [sys.executable, "-m", "sky_readers", "web", "build"]
+        + ["--api-url", server.base_url],
+        cwd=PROJECT_ROOT,
+        env=server.env,
+        capture_output=True,
+        text=True,
+        timeout=BUILD_TIMEOUT,
+        check=False,
+    )
+    if build.returncode != 0:
+        pytest.fail(
+            f"`web build` exited with status {build.returncode}\n"
+            f"{build.stdout}\n{build.stderr}",
+            pytrace=False,
+        )
+
+
+def start_web_serve(server: StoreServer, *, workers: int) -> None:
+    """Start `web serve` with its own process group and wait until /ping responds.
+
+    The server's output is appended to `server.log_path`, so the log of a restarted
+    server follows that of the previous run. Stop it with `stop_web_serve`.
+    """
+    port = str(urlsplit(server.base_url).port)
+    deadline = time.monotonic() + START_TIMEOUT
+    with server.log_path.open("ab") as log:
+        server.process = subprocess.Popen(
+            [sys.executable, "-m", "sky_readers", "web", "serve"]
+            + ["--host", "127.0.0.1", "--port", port, "--workers", str(workers)],
+            cwd=PROJECT_ROOT,
+            env=server.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+        )
     try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=5)
+        _wait_until_up(server, deadline)
+    except BaseException:
+        _stop(server.process)
+        raise
+
+
+def stop_web_serve(server: StoreServer) -> None:
+    """Stop the server that `start_web_serve` started, workers included."""
+    if server.process is not None:
+        _stop(server.process)
 
 
 @pytest.fixture(scope="session")
@@ -422,9 +471,9 @@ def store_server(
     """
     global _running_server
     tmp_dir = tmp_path_factory.mktemp("store")
-    port = _free_port()
+    port = free_port()
     with _fresh_database(tmp_dir) as database_url:
-        env = _server_environment(tmp_dir, port, database_url)
+        env = server_environment(tmp_dir, port, database_url)
         env["GOOGLE_BOOKS_API_URL"] = (
             fake_google_books.api_url
             if fake_google_books is not None
@@ -440,38 +489,10 @@ def store_server(
         )
         migrations.upgrade(database_url)
         server.run_cli("catalog", "load-starter")
-        build = subprocess.run(
-            [sys.executable, "-m", "sky_readers", "web", "build"]
-            + ["--api-url", server.base_url],
-            cwd=PROJECT_ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=BUILD_TIMEOUT,
-            check=False,
-        )
-        if build.returncode != 0:
-            pytest.fail(
-                f"`web build` exited with status {build.returncode}\n"
-                f"{build.stdout}\n{build.stderr}",
-                pytrace=False,
-            )
-
-        deadline = time.monotonic() + START_TIMEOUT
-        with server.log_path.open("wb") as log:
-            server.process = subprocess.Popen(
-                [sys.executable, "-m", "sky_readers", "web", "serve"]
-                + ["--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
-                cwd=PROJECT_ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                preexec_fn=_die_with_parent,
-            )
+        build_frontend(server)
+        start_web_serve(server, workers=1)
         _running_server = server
         try:
-            _wait_until_up(server, deadline)
             yield server
         finally:
             _running_server = None
@@ -535,15 +556,26 @@ def context(browser: Browser, store_server: StoreServer) -> Iterator[BrowserCont
 
     Relative URLs resolve against the store, so `page.goto("/books/1")` works.
     """
+    browser_context = new_store_context(browser, store_server.base_url)
+    yield browser_context
+    browser_context.close()
+
+
+def new_store_context(browser: Browser, base_url: str, **options) -> BrowserContext:
+    """Open a browser context on a store, set up like that of every browser test.
+
+    The context has the same viewport, locale, time zone and timeouts. `options` go
+    to `Browser.new_context`, for example `storage_state` to carry cookies over.
+    """
     browser_context = browser.new_context(
-        base_url=store_server.base_url,
+        base_url=base_url,
         viewport={"width": 1280, "height": 800},
         locale="en-US",
         timezone_id="UTC",
+        **options,
     )
     browser_context.set_default_timeout(10_000)
-    yield browser_context
-    browser_context.close()
+    return browser_context
 
 
 class HydrationWatcher:
@@ -637,17 +669,82 @@ def visit(page: Page, hydration: HydrationWatcher) -> Callable[..., Page]:
     """
 
     def open_path(path: str, *, expect_status: int = 200) -> Page:
-        before = hydration.count
-        response = page.goto(path)
-        status = response.status if response is not None else None
-        assert status == expect_status, f"GET {path} returned {status}"
-        hydration.wait_beyond(before)
-        assert page.get_by_text(CONNECT_ERROR_TEXT).count() == 0, (
-            f"{path} shows {CONNECT_ERROR_TEXT!r}"
-        )
-        return page
+        return visit_path(page, hydration, path, expect_status=expect_status)
 
     return open_path
+
+
+def visit_path(
+    page: Page, hydration: HydrationWatcher, path: str, *, expect_status: int = 200
+) -> Page:
+    """Open a path in a page and wait for its state, as the `visit` fixture does."""
+    before = hydration.count
+    response = page.goto(path)
+    status = response.status if response is not None else None
+    assert status == expect_status, f"GET {path} returned {status}"
+    hydration.wait_beyond(before)
+    assert page.get_by_text(CONNECT_ERROR_TEXT).count() == 0, (
+        f"{path} shows {CONNECT_ERROR_TEXT!r}"
+    )
+    return page
+
+
+def sign_up(
+    page: Page, hydration: HydrationWatcher, *, name: str, email: str, password: str
+) -> None:
+    """Fill in and send the sign-up form, and wait for the check-email page."""
+    visit_path(page, hydration, "/signup")
+    page.fill("#field-name", name)
+    page.fill("#field-email", email)
+    page.fill("#field-password", password)
+    page.fill("#field-confirm_password", password)
+    page.click("#signup-submit")
+    page.wait_for_url(re.compile(r"/check-email/?\?"))
+
+
+def log_in(
+    page: Page,
+    hydration: HydrationWatcher,
+    username: str,
+    password: str,
+    *,
+    next_path: str = "/account",
+) -> None:
+    """Log in through the login form, and wait for `next_path` and its state."""
+    login_path = "/login" if next_path == "/account" else f"/login?next={next_path}"
+    visit_path(page, hydration, login_path)
+    page.fill("#field-username", username)
+    page.fill("#field-password", password)
+    before = hydration.count
+    page.click("#login-submit")
+    page.wait_for_url(re.compile(rf"{re.escape(next_path)}/?$"))
+    hydration.wait_beyond(before)
+
+
+def check_out_with_test_card(page: Page, hydration: HydrationWatcher) -> str:
+    """Pay for the cart of a confirmed shopper with the card the test gateway approves.
+
+    Starts on the cart page, fills a valid delivery address and the card 4242 4242
+    4242 4242, and waits for the new order's page to show it paid.
+
+    Returns:
+        The order number, such as "SRH-2026-000012".
+    """
+    before = hydration.count
+    page.click("#go-to-checkout")
+    page.wait_for_url(re.compile(r"/checkout/?$"))
+    hydration.wait_beyond(before)
+    page.fill("#field-line1", "12 Harbour Street")
+    page.fill("#field-city", "Portland")
+    page.fill("#field-region", "ME")
+    page.fill("#field-postal_code", "04101")
+    page.fill("#field-card_number", "4242 4242 4242 4242")
+    page.fill("#field-card_expiry", "12/39")
+    page.fill("#field-card_cvc", "123")
+    page.click("#place-order")
+    page.wait_for_url(re.compile(r"/orders/[A-Z]+-\d{4}-\d{6}/?\?placed=1$"))
+    expect(page.locator("#order-status")).to_have_text("Paid")
+    return page.locator("#order-number").inner_text().removeprefix("Order ").strip()
 
 
 def _test_file_name(request: pytest.FixtureRequest) -> str:

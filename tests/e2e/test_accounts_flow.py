@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from sqlmodel import select
 
 from sky_readers.outbox.models import OutboxEmail
+from tests.e2e.conftest import log_in, sign_up
 
 PASSWORD = "quiet library afternoon"
 LINK = re.compile(r"https?://\S+/confirm\?token=[A-Za-z0-9_\-]+")
@@ -32,28 +33,6 @@ def _link_in_outbox(store_server, email: str, kind: str, pattern: re.Pattern) ->
 
 def _confirmation_link(store_server, email: str) -> str:
     return _link_in_outbox(store_server, email, "signup_confirmation", LINK)
-
-
-def _sign_up(page, visit, name: str, email: str) -> None:
-    visit("/signup")
-    page.fill("#field-name", name)
-    page.fill("#field-email", email)
-    page.fill("#field-password", PASSWORD)
-    page.fill("#field-confirm_password", PASSWORD)
-    page.click("#signup-submit")
-    page.wait_for_url(re.compile(r"/check-email/?\?"))
-
-
-def _log_in(page, hydration, username: str, password: str = PASSWORD) -> None:
-    before = hydration.count
-    page.goto("/login")
-    hydration.wait_beyond(before)
-    page.fill("#field-username", username)
-    page.fill("#field-password", password)
-    before = hydration.count
-    page.click("#login-submit")
-    page.wait_for_url(re.compile(r"/account/?$"))
-    hydration.wait_beyond(before)
 
 
 def _log_out(page, hydration) -> None:
@@ -82,7 +61,7 @@ def test_signup_confirm_login_logout(store_server, page, visit, hydration, scree
     screenshot("check-email")
 
     # When the unconfirmed shopper logs in, the dashboard requests confirmation.
-    _log_in(page, hydration, email)
+    log_in(page, hydration, email, PASSWORD)
     expect(page.locator("#account-email")).to_have_text(email)
     expect(page.locator("#confirmation-banner")).to_be_visible()
     expect(page.locator("#account-details")).to_contain_text("Not confirmed")
@@ -105,7 +84,7 @@ def test_signup_confirm_login_logout(store_server, page, visit, hydration, scree
     expect(page.get_by_text("You are logged out.")).to_be_visible()
 
     # Logging in again by user name shows the dashboard.
-    _log_in(page, hydration, "grace_reader")
+    log_in(page, hydration, "grace_reader", PASSWORD)
     expect(page.locator("#account-name")).to_have_text("Grace Reader")
     expect(page.locator("#account-links")).to_contain_text("Grace Reader")
     screenshot("dashboard")
@@ -122,7 +101,7 @@ def test_signup_confirm_login_logout(store_server, page, visit, hydration, scree
 def test_login_failure_and_next(store_server, page, visit, hydration):
     """Test that a wrong password shows the message and a foreign `next` is dropped."""
     email = f"reader-{uuid.uuid4().hex[:8]}@example.test"
-    _sign_up(page, visit, "Next Tester", email)
+    sign_up(page, hydration, name="Next Tester", email=email, password=PASSWORD)
 
     visit("/login?next=//evil.test/steal")
     page.fill("#field-username", email)
@@ -147,8 +126,8 @@ def test_login_failure_and_next(store_server, page, visit, hydration):
 def test_password_change_and_reset(store_server, browser, page, visit, hydration):
     """Test that a password change ends other sessions and a reset link works once."""
     email = f"reader-{uuid.uuid4().hex[:8]}@example.test"
-    _sign_up(page, visit, "Reset Tester", email)
-    _log_in(page, hydration, email)
+    sign_up(page, hydration, name="Reset Tester", email=email, password=PASSWORD)
+    log_in(page, hydration, email, PASSWORD)
 
     other_context = browser.new_context(base_url=store_server.base_url)
     other = other_context.new_page()
@@ -192,7 +171,7 @@ def test_password_change_and_reset(store_server, browser, page, visit, hydration
     visit(link)
     expect(page.locator("#reset-problem")).to_contain_text("already used")
 
-    _log_in(page, hydration, email, "the third password here")
+    log_in(page, hydration, email, "the third password here")
     expect(page.locator("#account-email")).to_have_text(email)
 
 
@@ -228,8 +207,8 @@ def test_bad_input_messages_and_guards(
     expect(page.locator("#field-email")).to_have_value(email)
 
     # When a new shopper logs in, a store page in a new tab shows the name and banner.
-    _sign_up(page, visit, "Banner Tester", email)
-    _log_in(page, hydration, email)
+    sign_up(page, hydration, name="Banner Tester", email=email, password=PASSWORD)
+    log_in(page, hydration, email, PASSWORD)
     other_tab = page.context.new_page()
     other_tab.goto("/about")
     expect(other_tab.locator("#account-links")).to_contain_text("Banner Tester")

@@ -17,6 +17,7 @@ from sky_readers.core.types import utcnow
 from sky_readers.orders.models import Order, OrderStatus
 from sky_readers.outbox.models import OutboxEmail
 from tests.catalog.builders import add_author, add_book, add_category
+from tests.e2e.conftest import log_in
 
 PASSWORD = "quiet library afternoon"
 
@@ -67,18 +68,6 @@ def shopper(store_server):
     return email
 
 
-def _log_in(page, hydration, email: str, next_path: str) -> None:
-    before = hydration.count
-    page.goto(f"/login?next={next_path}")
-    hydration.wait_beyond(before)
-    page.fill("#field-username", email)
-    page.fill("#field-password", PASSWORD)
-    before = hydration.count
-    page.click("#login-submit")
-    page.wait_for_url(re.compile(rf"{re.escape(next_path)}/?$"))
-    hydration.wait_beyond(before)
-
-
 def test_visitor_cart_login_merge_and_card_checkout(
     store_server, page, visit, hydration, screenshot, shelf, shopper
 ):
@@ -107,7 +96,7 @@ def test_visitor_cart_login_merge_and_card_checkout(
     screenshot("visitor-cart")
 
     # When the visitor logs in, the cart joins the account's cart.
-    _log_in(page, hydration, shopper, "/cart")
+    log_in(page, hydration, shopper, PASSWORD, next_path="/cart")
     expect(page.locator("#merge-notices")).to_contain_text("before logging in")
     expect(page.locator(".cart-line")).to_have_count(2)
     expect(page.locator("#cart-count")).to_have_text("3")
@@ -185,7 +174,7 @@ def test_cancel_order_from_its_page(
 ):
     """Test that a shopper cancels an unshipped order and the stock comes back."""
     first_id, _title = shelf["first"]
-    _log_in(page, hydration, shopper, "/account")
+    log_in(page, hydration, shopper, PASSWORD)
     visit(f"/books/{first_id}")
     page.click("#book-add-to-cart")
     expect(page.locator("#cart-count")).to_have_text("1")

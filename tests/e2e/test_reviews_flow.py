@@ -1,8 +1,7 @@
 """Reviews, wishlist and recommendations in Chromium, as a shopper uses them.
 
-The shopper's purchase is a paid order written to the database, because the
-checkout pages are not part of this flow. The review page reads only the order's
-state, as it would after a real checkout.
+The shopper buys the book through the cart and the checkout with the test card, so
+the verified badge of the review comes from a real paid order.
 """
 
 from __future__ import annotations
@@ -16,19 +15,21 @@ from sqlmodel import select
 
 from sky_readers.accounts import services as accounts
 from sky_readers.cart.models import Cart, CartItem
+from sky_readers.catalog.models import Book
 from sky_readers.core.types import utcnow
-from sky_readers.orders.models import OrderStatus
+from sky_readers.orders.models import Order, OrderItem, OrderStatus
 from sky_readers.reviews import services as reviews
 from tests.catalog.builders import add_book as add_catalog_book
 from tests.catalog.builders import add_category
-from tests.reviews.helpers import add_order, add_user
+from tests.e2e.conftest import check_out_with_test_card, log_in
+from tests.reviews.helpers import add_user
 
 PASSWORD = "quiet library afternoon"
 
 
 @pytest.fixture(scope="module")
 def shelf(store_server):
-    """A shopper who bought one book, a book to wish for, and readers' reviews.
+    """A confirmed shopper, a book to buy, a book to wish for, and readers' reviews.
 
     Two other readers gave five stars to the bought book and to a third book, so
     the similar-books build ranks that third book first for the bought one.
@@ -59,7 +60,6 @@ def shelf(store_server):
             confirm_password=PASSWORD,
         ).user
         shopper.email_confirmed_at = utcnow()
-        add_order(session, shopper, [bought], OrderStatus.PAID)
         for name in ("Early Reader", "Second Reader"):
             reader = add_user(session, f"{name} {tag}")
             for liked in (bought, companion):
@@ -70,6 +70,7 @@ def shelf(store_server):
             "bought": bought.id,
             "wished": wished.id,
             "companion": companion.id,
+            "bought_title": bought.title,
             "companion_title": companion.title,
             "shopper": shopper.id,
             "email": email,
@@ -78,22 +79,35 @@ def shelf(store_server):
     return ids
 
 
-def _log_in(page, hydration, email: str) -> None:
-    before = hydration.count
-    page.goto("/login")
-    hydration.wait_beyond(before)
-    page.fill("#field-username", email)
-    page.fill("#field-password", PASSWORD)
-    page.click("#login-submit")
-    page.wait_for_url(re.compile(r"/account/?$"))
-
-
-def test_review_wishlist_and_similar_books(
+def test_buy_review_wishlist_and_similar_books(
     store_server, shelf, page, visit, hydration, screenshot
 ):
-    """Test review with badge and average, wishlist to cart, and similar books."""
-    # Given the shopper is logged in and opens the book they bought,
-    _log_in(page, hydration, shelf["email"])
+    """Test buying, then review with badge and average, wishlist, similar books."""
+    # Given the shopper is logged in and buys a book with the test card,
+    log_in(page, hydration, shelf["email"], PASSWORD)
+    visit(f"/books/{shelf['bought']}")
+    page.click("#book-add-to-cart")
+    expect(page.locator("#cart-count")).to_have_text("1")
+    visit("/cart")
+    expect(page.locator(".cart-line")).to_contain_text(shelf["bought_title"])
+    number = check_out_with_test_card(page, hydration)
+    screenshot("bought")
+    with store_server.session() as session:
+        order = session.exec(select(Order).where(Order.number == number)).one()
+        items = session.exec(
+            select(OrderItem.book_id, OrderItem.quantity).where(
+                OrderItem.order_id == order.id
+            )
+        ).all()
+        stock = session.exec(
+            select(Book.stock_on_hand).where(Book.id == shelf["bought"])
+        ).one()
+    assert order.user_id == shelf["shopper"]
+    assert order.status == OrderStatus.PAID.value
+    assert items == [(shelf["bought"], 1)]
+    assert stock == 5 - 1
+
+    # and opens the book they bought,
     visit(f"/books/{shelf['bought']}")
     expect(page.locator("#review-average")).to_have_text("5.00")
 

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +19,8 @@ import sqlalchemy as sa
 
 from sky_readers.core.db import build_engine
 from sky_readers.core.settings import PROJECT_ROOT
+from tests.processes import free_port, stop_process_group
+from tests.redis_server import managed_redis_like_server
 
 STARTUP = PROJECT_ROOT / "infra" / "app" / "startup.sh"
 PUBLIC_URL = "https://shop.example.com"
@@ -30,20 +29,8 @@ PUBLIC_URL = "https://shop.example.com"
 START_TIMEOUT = 90
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+    stop_process_group(process, grace_seconds=20)
 
 
 @pytest.fixture(scope="module")
@@ -72,38 +59,12 @@ def frontend(tmp_path_factory) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory):
     """Start a Redis server that, like Azure Managed Redis, rejects CONFIG."""
-    server = shutil.which("redis-server")
-    if server is None:
-        pytest.skip("redis-server is not installed (Debian package redis-server)")
-    port = _free_port()
-    command = [server, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
-    command += ["--appendonly", "no", "--rename-command", "CONFIG", ""]
-    command += ["--notify-keyspace-events", "K$sgxe"]
-    process = subprocess.Popen(
-        command,
-        cwd=tmp_path_factory.mktemp("redis"),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
-                sock.sendall(b"PING\r\n")
-                if sock.recv(16).startswith(b"+PONG"):
-                    break
-        except OSError:
-            time.sleep(0.05)
-    else:
-        _stop(process)
-        pytest.fail(f"redis-server did not answer on port {port} within 10 s")
-    yield f"redis://127.0.0.1:{port}/0"
-    _stop(process)
+    with managed_redis_like_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
 
 
 def _start(frontend, redis_url, database_url: str, *, upgrade: bool, log: Path):
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         **frontend,
