@@ -23,17 +23,22 @@ SERIF = "Georgia, 'Times New Roman', serif"
 
 
 def _author_links() -> rx.Component:
-    return rx.text(
-        "by ",
-        rx.foreach(
-            BookPageState.authors,
-            lambda author, i: rx.fragment(
-                rx.cond(i > 0, rx.text.span(", "), rx.fragment()),
-                rx.link(author.name, href=author.href, weight="medium"),
+    # Some imported books credit nobody; they show no "by" line at all.
+    return rx.cond(
+        BookPageState.authors.length() > 0,
+        rx.text(
+            "by ",
+            rx.foreach(
+                BookPageState.authors,
+                lambda author, i: rx.fragment(
+                    rx.cond(i > 0, rx.text.span(", "), rx.fragment()),
+                    rx.link(author.name, href=author.href, weight="medium"),
+                ),
             ),
+            size="4",
+            id="book-authors",
         ),
-        size="4",
-        id="book-authors",
+        rx.fragment(),
     )
 
 
