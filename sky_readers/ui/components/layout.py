@@ -101,6 +101,21 @@ def _categories_menu() -> rx.Component:
 
 def _account_links() -> rx.Component:
     return rx.hstack(
+        rx.cond(
+            AuthState.is_admin,
+            rx.link(
+                rx.hstack(
+                    rx.icon("layout-dashboard", size=18),
+                    rx.text("Admin", size="2", weight="medium"),
+                    spacing="1",
+                    align="center",
+                ),
+                href="/admin",
+                underline="none",
+                color="var(--gray-12)",
+                id="admin-link",
+            ),
+        ),
         cart_link(),
         rx.cond(
             AuthState.logged_in,
