@@ -85,7 +85,7 @@ def test_list_shows_orders_newest_first(admin_cookie, shop):
     # 21.98 + 4.99 + 1.76 = 28.73, formatted as on the shopper's pages.
     assert row.total == "$28.73"
     assert state.total == 2
-    assert state.totals[0].orders == "2"
+    assert state.totals[0].orders == "2 orders"
     # Bob: 10.99 + 4.99 + 0.88 = 16.86; both count as revenue.
     assert state.totals[0].paid_total == "$45.59"
     assert state.export_href == "/api/admin/orders/export.csv"
@@ -176,7 +176,7 @@ def test_dashboard_revenue_matches_list(admin_cookie, shop):
     }
     assert revenue.totals[0].paid_total == dashboard.revenue_total == "$45.59"
     assert placed.totals[0].paid_total == dashboard.revenue_total
-    assert placed.totals[0].orders == dashboard.orders_total == "2"
+    assert placed.totals[0].orders == f"{dashboard.orders_total} orders" == "2 orders"
     assert revenue.status_filter == "paid,shipped,delivered"
 
 

@@ -30,7 +30,9 @@ DETAIL_ROUTE = LIST_ROUTE + "/[number]"
 
 
 def _export_button() -> rx.Component:
-    # A plain link, not a client-side route: the API answers with a CSV attachment.
+    # Reflex renders links as React Router links, which would look for a page at
+    # the API's path. reloadDocument makes the browser request it, and the CSV
+    # attachment downloads while the list stays open.
     return rx.button(
         rx.el.a(
             rx.icon("download", size=16),
@@ -39,6 +41,7 @@ def _export_button() -> rx.Component:
             download="",
             id="export-csv",
             style={"display": "inline-flex", "gap": "8px", "alignItems": "center"},
+            custom_attrs={"reloadDocument": True},
         ),
         as_child=True,
         variant="soft",
@@ -66,50 +69,45 @@ def _text_filter(label: str, name: str, value, placeholder: str, **props):
 
 def _filters() -> rx.Component:
     state = AdminOrdersState
-    return rx.flex(
-        choice(
-            "State",
-            state.status_filter,
-            STATUS_CHOICES,
-            state.set_status,
-            element_id="filter-status",
-        ),
-        rx.form(
-            rx.flex(
-                _text_filter(
-                    "Customer", "customer", state.customer, "Name or email",
-                    width="220px",
-                ),
-                _text_filter(
-                    "Order number", "number", state.number, "SRH-2026-…",
-                    width="160px",
-                ),
-                _text_filter("Placed from", "from", state.date_from, "", type="date"),
-                _text_filter("Placed to", "to", state.date_to, "", type="date"),
-                rx.button(
-                    rx.icon("search", size=16), "Apply", type="submit", id="apply-filters"
-                ),
-                rx.button(
-                    "Clear",
-                    type="button",
-                    variant="soft",
-                    color_scheme="gray",
-                    on_click=state.clear_filters,
-                    id="clear-filters",
-                ),
-                spacing="3",
-                align="end",
-                wrap="wrap",
+    # The state select applies at once; the text and date fields on Apply.
+    return rx.form(
+        rx.flex(
+            choice(
+                "State",
+                state.status_filter,
+                STATUS_CHOICES,
+                state.set_status,
+                element_id="filter-status",
             ),
-            on_submit=state.apply_filters,
-            # A new key per URL query rebuilds the form, so its fields show the
-            # filters of the address after every navigation.
-            key=state.form_key,
-            id="order-filters",
+            _text_filter(
+                "Customer", "customer", state.customer, "Name or email",
+                width="220px",
+            ),
+            _text_filter(
+                "Order number", "number", state.number, "SRH-2026-…", width="160px"
+            ),
+            _text_filter("Placed from", "from", state.date_from, "", type="date"),
+            _text_filter("Placed to", "to", state.date_to, "", type="date"),
+            rx.button(
+                rx.icon("search", size=16), "Apply", type="submit", id="apply-filters"
+            ),
+            rx.button(
+                "Clear",
+                type="button",
+                variant="soft",
+                color_scheme="gray",
+                on_click=state.clear_filters,
+                id="clear-filters",
+            ),
+            spacing="3",
+            align="end",
+            wrap="wrap",
         ),
-        spacing="3",
-        align="start",
-        wrap="wrap",
+        on_submit=state.apply_filters,
+        # A new key per URL query rebuilds the form, so its fields show the
+        # filters of the address after every navigation.
+        key=state.form_key,
+        id="order-filters",
         width="100%",
     )  # fmt: skip
 
@@ -117,7 +115,7 @@ def _filters() -> rx.Component:
 def _totals(item: rx.Var[TotalsView]) -> rx.Component:
     return rx.text(
         rx.text.strong(item.orders),
-        " orders, ",
+        ", ",
         rx.text.strong(item.total),
         " in all · ",
         item.paid_orders,

@@ -40,12 +40,12 @@ S = OrderStatus
 
 @dataclasses.dataclass(frozen=True)
 class ActionSpec:
-    """How the order page offers one state change."""
+    """Button label, icon and behaviour of one state change on the order page."""
 
     label: str
     icon: str
     colour: str
-    # Cancel and refund cannot be undone, so the page asks first.
+    # Cancel and refund cannot be undone, so the page requests confirmation first.
     destructive: bool
     # Opens a form first: the tracking link for shipping, the reason otherwise.
     needs_form: bool
@@ -135,6 +135,7 @@ class TotalsView:
     """Sums over every matching order of one currency, formatted."""
 
     currency: str = ""
+    # Such as "1 order" or "1,204 orders".
     orders: str = ""
     total: str = ""
     paid_orders: str = ""
@@ -159,7 +160,8 @@ def _row_view(row: admin_orders.AdminOrderRow) -> AdminOrderRowView:
 def _totals_view(item: admin_orders.CurrencyTotals) -> TotalsView:
     return TotalsView(
         currency=item.currency,
-        orders=format_count(item.orders),
+        orders=format_count(item.orders)
+        + (" order" if item.orders == 1 else " orders"),
         total=format_money(item.total, item.currency),
         paid_orders=format_count(item.paid_orders),
         paid_total=format_money(item.paid_total, item.currency),
@@ -368,7 +370,7 @@ class AdminOrderDetailState(rx.State):
     actions: list[ActionView] = []
     # The workflow's message when the last change failed.
     error: str = ""
-    # The form of a change that asks first (ship, cancel, refund).
+    # The form of a change with a confirmation step (ship, cancel, refund).
     dialog_open: bool = False
     dialog_target: str = ""
     dialog_title: str = ""
@@ -388,6 +390,7 @@ class AdminOrderDetailState(rx.State):
         self.status_label = status_label(order.status)
         self.status_colour = STATUS_COLOURS.get(order.status, "gray")
         self.placed_at = _long_time(order.created_at)
+
         self.customer_name = found.customer.name
         self.customer_email = found.customer.email
         self.customer_href = (
@@ -400,10 +403,12 @@ class AdminOrderDetailState(rx.State):
         self.shipping = format_money(order.shipping, currency)
         self.tax = format_money(order.tax, currency)
         self.total = format_money(order.total, currency)
+
         self.ship_to = address_lines(**dataclasses.asdict(order_address(order)))
         self.payment_method, self.payment_card = _payment_text(found)
         payment = found.detail.payment
         self.payment_status = payment.status.capitalize() if payment else ""
+
         self.events = [
             AdminEventView(
                 at=_long_time(event.created_at),
@@ -488,14 +493,16 @@ class AdminOrderDetailState(rx.State):
 
     @rx.event
     def open_action(self, target: str):
-        """Open the form of a change that asks first: ship, cancel or refund."""
+        """Open the confirmation form of a change: ship, cancel or refund."""
         if admin_user(self) is None:
             return login_redirect(self, error="admin")
         if target not in DIALOG_TEXTS:
             return rx.toast.error(f"{target[:40]!r} is not a change with a form.")
         spec = ACTIONS[S(target)]
         self.dialog_target = target
-        self.dialog_title = f"{spec.label}: order {self.number}?"
+        # The label's first word is the verb: Ship, Cancel or Refund.
+        verb = spec.label.split()[0]
+        self.dialog_title = f"{verb} order {self.number}?"
         self.dialog_text = DIALOG_TEXTS[target]
         self.dialog_confirm = spec.label
         self.dialog_destructive = spec.destructive
