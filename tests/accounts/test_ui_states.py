@@ -179,11 +179,17 @@ def _on_load_names(handlers) -> list[str]:
 
 
 def test_every_page_looks_up_the_user():
-    assert _on_load_names(page_on_load()) == ["load_user", "load_menu", "load_ids"]
+    assert _on_load_names(page_on_load()) == [
+        "load_user",
+        "load_menu",
+        "load_badge",
+        "load_ids",
+    ]
     assert _on_load_names(page_on_load(SignupState.load)) == [
         "load_user",
         "load",
         "load_menu",
+        "load_badge",
         "load_ids",
     ]
 
@@ -192,11 +198,13 @@ def test_guarded_page_looks_up_the_user_once():
     assert _on_load_names(page_on_load(AuthState.require_login)) == [
         "require_login",
         "load_menu",
+        "load_badge",
         "load_ids",
     ]
     assert _on_load_names(page_on_load(AuthState.require_admin)) == [
         "require_admin",
         "load_menu",
+        "load_badge",
         "load_ids",
     ]
 
