@@ -247,6 +247,8 @@ def _conditions(filters: OrderFilters) -> list:
     if filters.statuses:
         where.append(col(Order.status).in_([s.value for s in filters.statuses]))
     if filters.customer:
+        # NOTE: SQLite's lower() folds ASCII letters only, so there "ÉMILE" does not
+        # find "émile"; PostgreSQL folds every letter.
         text = filters.customer.lower()
         where.append(
             or_(
