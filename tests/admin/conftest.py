@@ -1,4 +1,4 @@
-"""Fixtures of the admin tests: Azurite for the Blob Storage backend, API clients."""
+"""Fixtures of the admin tests: Azurite for Blob Storage, API clients, card payments."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from sky_readers.adapters.storage import set_storage
 from sky_readers.adapters.storage.local import LocalFolderStorage
 from sky_readers.api.app import create_api
 from sky_readers.core.settings import PROJECT_ROOT
+from sky_readers.orders.payments import use_gateway
+from sky_readers.orders.payments.test_card import TestCardGateway
 
 AZURITE_MAIN = PROJECT_ROOT / "tools/azurite/node_modules/azurite/dist/src/blob/main.js"
 # Azurite's published development account; it exists only inside the emulator.
@@ -115,3 +117,10 @@ def client(engine) -> Iterator[TestClient]:
     """API client on the test database, without following redirects."""
     with TestClient(create_api(), follow_redirects=False) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def card_gateway() -> Iterator[TestCardGateway]:
+    """A fresh test card gateway for the checkouts that build orders."""
+    with use_gateway(TestCardGateway()) as gateway:
+        yield gateway

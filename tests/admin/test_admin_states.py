@@ -16,6 +16,7 @@ from sky_readers.ui.states.admin_books import AdminBookFormState, AdminBooksStat
 from sky_readers.ui.states.admin_categories import AdminCategoriesState
 from sky_readers.ui.states.admin_dashboard import AdminDashboardState
 from sky_readers.ui.states.admin_import import AdminImportState
+from sky_readers.ui.states.admin_orders import AdminOrderDetailState, AdminOrdersState
 from sky_readers.ui.states.admin_users import AdminUsersState
 from tests.admin.fixtures import make_admin, make_shopper
 from tests.catalog.builders import add_book
@@ -49,6 +50,20 @@ EVENTS = {
         "merge": (),
     },
     AdminImportState: {"load": (), "start": ([],)},
+    AdminOrdersState: {
+        "load": (),
+        "apply_filters": ({"customer": "x"},),
+        "set_status": ("paid",),
+        "clear_filters": (),
+        "go_to_page": (1,),
+    },
+    AdminOrderDetailState: {
+        "load": (),
+        "change_state": ("delivered",),
+        "open_action": ("cancelled",),
+        "set_dialog_open": (True,),
+        "confirm_action": ({"note": "Stolen"},),
+    },
     AdminUsersState: {
         "load": (),
         "search": ({"q": ""},),

@@ -12,15 +12,13 @@ from __future__ import annotations
 import re
 import uuid
 
-import isbnlib
 import pytest
-from PIL import Image
 from playwright.sync_api import expect
 
 from sky_readers.catalog.goodbooks import BOOK_COLUMNS
 from sky_readers.catalog.search_index import refresh_search_index
+from tests.e2e.admin_helpers import cover_file, create_admin, log_in, unused_isbn
 
-PASSWORD = "quiet library afternoon"
 TITLE = "Moonlit Cartography Atlas"
 
 
@@ -33,36 +31,10 @@ def search_index(store_server):
 
 
 @pytest.fixture
-def admin_page(store_server, page, visit, hydration):
+def admin_page(store_server, page, hydration):
     """A page logged in as a new admin."""
-    email = f"admin-{uuid.uuid4().hex[:8]}@example.test"
-    store_server.run_cli(
-        "users", "create-admin", "--email", email, "--name", "Olive Admin",
-        input=PASSWORD + "\n",
-    )  # fmt: skip
-    visit("/login")
-    page.fill("#field-username", email)
-    page.fill("#field-password", PASSWORD)
-    before = hydration.count
-    page.click("#login-submit")
-    page.wait_for_url(re.compile(r".*/account/?$"))
-    hydration.wait_beyond(before)
+    log_in(page, hydration, create_admin(store_server))
     return page
-
-
-def _unused_isbn() -> str:
-    body = "979" + f"{uuid.uuid4().int % 10**9:09d}"
-    return body + isbnlib.check_digit13(body)
-
-
-def _cover_file(tmp_path) -> str:
-    image = Image.new("RGB", (800, 1200), (20, 90, 160))
-    for x in range(100, 700):
-        for y in range(500, 520):
-            image.putpixel((x, y), (250, 210, 60))
-    path = tmp_path / "moonlit-cover.jpg"
-    image.save(path, format="JPEG", quality=90)
-    return str(path)
 
 
 def _image_loaded(page, selector: str) -> bool:
@@ -100,7 +72,7 @@ def test_admin_creates_book_with_cover(
     # A valid form creates the book and opens its edit page.
     page.fill("#field-title", TITLE)
     page.fill("#field-authors", "Ilse Verbeek")
-    page.fill("#field-isbn", _unused_isbn())
+    page.fill("#field-isbn", unused_isbn())
     page.fill("#field-price", "18.50")
     page.fill("#field-stock", "7")
     page.fill("#field-description", "Maps of the night sky, drawn by hand.")
@@ -118,7 +90,7 @@ def test_admin_creates_book_with_cover(
     expect(page.locator("#error-cover")).to_contain_text("not a JPEG, PNG or WebP")
 
     # A real image replaces the placeholder.
-    page.set_input_files("#cover-upload input[type=file]", _cover_file(tmp_path))
+    page.set_input_files("#cover-upload input[type=file]", cover_file(tmp_path))
     expect(page.locator("#selected-cover")).to_contain_text("moonlit-cover.jpg")
     page.click("#upload-cover")
     preview = page.locator("#cover-preview img")

@@ -1,4 +1,4 @@
-"""The admin API under /api/admin: books, categories, users and the dashboard."""
+"""The admin API under /api/admin: books, categories, users, orders and the dashboard."""
 
 from __future__ import annotations
 
@@ -8,9 +8,16 @@ from sky_readers.api.routes import (
     admin_books,
     admin_categories,
     admin_dashboard,
+    admin_orders,
     admin_users,
 )
 
 admin_router = APIRouter()
-for _module in (admin_books, admin_categories, admin_users, admin_dashboard):
+for _module in (
+    admin_books,
+    admin_categories,
+    admin_users,
+    admin_dashboard,
+    admin_orders,
+):
     admin_router.include_router(_module.router)

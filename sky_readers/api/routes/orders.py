@@ -8,7 +8,6 @@ before. Send an `Idempotency-Key` header, the same on every retry of one checkou
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
@@ -31,7 +30,6 @@ from sky_readers.api.schemas.orders import (
 from sky_readers.core.db import session_scope
 from sky_readers.core.errors import ValidationError
 from sky_readers.orders import checkout, queries
-from sky_readers.orders.addresses import order_address
 from sky_readers.orders.errors import ConflictError, OutOfStockError
 from sky_readers.orders.models import Order, OrderStatus
 from sky_readers.orders.payments import CardDetails, PaymentDeclinedError
@@ -187,27 +185,9 @@ def _order_public(session: Session, detail: OrderDetail, actor: Actor) -> OrderP
         subtotal=str(order.subtotal),
         shipping=str(order.shipping),
         tax=str(order.tax),
-        lines=[
-            OrderLinePublic(
-                book_id=item.book_id,
-                title=item.title,
-                unit_price=str(item.unit_price),
-                quantity=item.quantity,
-                line_total=str(item.line_total),
-            )
-            for item in detail.items
-        ],
-        shipping_address=ShippingAddressPublic(
-            **dataclasses.asdict(order_address(order))
-        ),
-        payment=PaymentPublic(
-            method=payment.method,
-            status=payment.status,
-            card_brand=payment.card_brand,
-            card_last4=payment.card_last4,
-        )
-        if payment
-        else None,
+        lines=[OrderLinePublic.from_item(item) for item in detail.items],
+        shipping_address=ShippingAddressPublic.from_order(order),
+        payment=PaymentPublic.from_payment(payment) if payment else None,
         events=[
             OrderEventPublic(
                 from_status=event.from_status,

@@ -6,9 +6,13 @@ reads them as binary floating point.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from pydantic import BaseModel, Field, StrictInt, StrictStr
+
+from sky_readers.orders.addresses import order_address
+from sky_readers.orders.models import Order, OrderItem, Payment
 
 
 class CartAdd(BaseModel):
@@ -123,6 +127,17 @@ class OrderLinePublic(BaseModel):
     quantity: int
     line_total: str
 
+    @classmethod
+    def from_item(cls, item: OrderItem) -> OrderLinePublic:
+        """Build the public form of a stored order line."""
+        return cls(
+            book_id=item.book_id,
+            title=item.title,
+            unit_price=str(item.unit_price),
+            quantity=item.quantity,
+            line_total=str(item.line_total),
+        )
+
 
 class OrderEventPublic(BaseModel):
     """One change of the order's state."""
@@ -159,6 +174,11 @@ class ShippingAddressPublic(BaseModel):
     postal_code: str
     country: str
 
+    @classmethod
+    def from_order(cls, order: Order) -> ShippingAddressPublic:
+        """Build the address copied onto an order."""
+        return cls(**dataclasses.asdict(order_address(order)))
+
 
 class PaymentPublic(BaseModel):
     """How the order is paid; a card shows only brand and last four digits."""
@@ -167,6 +187,16 @@ class PaymentPublic(BaseModel):
     status: str
     card_brand: str
     card_last4: str
+
+    @classmethod
+    def from_payment(cls, payment: Payment) -> PaymentPublic:
+        """Build the public form of a payment: no reference, no card number."""
+        return cls(
+            method=payment.method,
+            status=payment.status,
+            card_brand=payment.card_brand,
+            card_last4=payment.card_last4,
+        )
 
 
 class OrderPublic(OrderSummaryPublic):

@@ -19,7 +19,12 @@ def page_heading(title: str, *actions: rx.Component) -> rx.Component:
 
 
 def figure_card(
-    label: str, value, *, element_id: str, href: str | None = None, tone: str = "gray"
+    label: str,
+    value,
+    *,
+    element_id: str,
+    href: rx.Var[str] | str | None = None,
+    tone: str = "gray",
 ) -> rx.Component:
     """Show one figure with its label, optionally as a link to its details."""
     card = rx.card(
@@ -31,7 +36,7 @@ def figure_card(
         min_width="160px",
         flex="1",
     )
-    if href:
+    if href is not None:
         return rx.link(card, href=href, underline="none", flex="1")
     return card
 

@@ -1,4 +1,4 @@
-"""Routes of the admin pages: dashboard, books, categories, import and users."""
+"""Routes of the admin pages: dashboard, books, categories, import, orders and users."""
 
 from __future__ import annotations
 
@@ -10,12 +10,14 @@ from sky_readers.ui.pages import (
     admin_categories,
     admin_dashboard,
     admin_import,
+    admin_orders,
     admin_users,
 )
 from sky_readers.ui.states.admin_books import AdminBookFormState, AdminBooksState
 from sky_readers.ui.states.admin_categories import AdminCategoriesState
 from sky_readers.ui.states.admin_dashboard import AdminDashboardState
 from sky_readers.ui.states.admin_import import AdminImportState
+from sky_readers.ui.states.admin_orders import AdminOrderDetailState, AdminOrdersState
 from sky_readers.ui.states.admin_users import AdminUsersState
 from sky_readers.ui.states.auth import AuthState
 
@@ -37,6 +39,10 @@ def register_admin_pages(app: rx.App) -> None:
          AdminImportState.load),
         (admin_users.admin_users_page, admin_users.ROUTE, "Users",
          AdminUsersState.load),
+        (admin_orders.admin_orders_page, admin_orders.LIST_ROUTE, "Orders",
+         AdminOrdersState.load),
+        (admin_orders.admin_order_detail_page, admin_orders.DETAIL_ROUTE, "Order",
+         AdminOrderDetailState.load),
     )  # fmt: skip
     for component, route, title, load in pages:
         app.add_page(

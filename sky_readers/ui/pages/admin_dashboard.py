@@ -20,9 +20,17 @@ def _figures() -> rx.Component:
     state = AdminDashboardState
     return rx.flex(
         figure_card(
-            "Revenue, last 30 days", state.revenue_total, element_id="revenue-30"
+            "Revenue, last 30 days",
+            state.revenue_total,
+            element_id="revenue-30",
+            href=state.revenue_href,
         ),
-        figure_card("Orders, last 30 days", state.orders_total, element_id="orders-30"),
+        figure_card(
+            "Orders, last 30 days",
+            state.orders_total,
+            element_id="orders-30",
+            href=state.orders_href,
+        ),
         figure_card(
             "Emails waiting",
             state.mail_pending,
@@ -93,10 +101,16 @@ def _sales_chart() -> rx.Component:
 
 
 def _status(item: rx.Var[StatusCount]) -> rx.Component:
-    return rx.hstack(
-        rx.text(item.label, size="2"),
-        rx.spacer(),
-        rx.badge(item.count, variant="soft", id="orders-" + item.status),
+    return rx.link(
+        rx.hstack(
+            rx.text(item.label, size="2"),
+            rx.spacer(),
+            rx.badge(item.count, variant="soft", id="orders-" + item.status),
+            width="100%",
+        ),
+        href="/admin/orders?status=" + item.status,
+        underline="none",
+        color="var(--gray-12)",
         width="100%",
     )
 

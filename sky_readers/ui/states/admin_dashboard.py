@@ -7,11 +7,14 @@ import dataclasses
 import reflex as rx
 
 from sky_readers.admin.dashboard import load_dashboard
+from sky_readers.admin.orders import OrderFilters
 from sky_readers.core.db import session_scope
 from sky_readers.core.money import format_money
 from sky_readers.core.settings import get_settings
 from sky_readers.orders.models import OrderStatus
+from sky_readers.orders.queries import PURCHASED_STATES
 from sky_readers.ui.formatting import format_count
+from sky_readers.ui.states.admin_orders import list_url
 from sky_readers.ui.states.auth import admin_user, login_redirect
 
 STATUS_LABELS = {
@@ -61,6 +64,9 @@ class AdminDashboardState(rx.State):
     chart: list[dict[str, str | int | float]] = []
     revenue_total: str = ""
     orders_total: str = ""
+    # The order list of the chart's days: paid, shipped or delivered ones, and all.
+    revenue_href: str = "/admin/orders"
+    orders_href: str = "/admin/orders"
     statuses: list[StatusCount] = []
     low_stock: list[StockAlert] = []
     best_sellers: list[SellerRow] = []
@@ -83,6 +89,15 @@ class AdminDashboardState(rx.State):
         ]
         self.revenue_total = format_money(figures.revenue_total, currency)
         self.orders_total = format_count(figures.orders_total)
+
+        days = OrderFilters(
+            placed_from=figures.sales[0].day, placed_to=figures.sales[-1].day
+        )
+        self.orders_href = list_url(days)
+        self.revenue_href = list_url(
+            dataclasses.replace(days, statuses=PURCHASED_STATES)
+        )
+
         self.statuses = [
             StatusCount(status=status, label=STATUS_LABELS.get(status, status), count=n)
             for status, n in figures.orders_by_status.items()

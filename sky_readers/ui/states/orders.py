@@ -15,7 +15,7 @@ from sky_readers.core.settings import get_settings
 from sky_readers.orders import queries
 from sky_readers.orders.addresses import address_lines, order_address
 from sky_readers.orders.errors import ConflictError
-from sky_readers.orders.models import OrderStatus
+from sky_readers.orders.models import OrderItem, OrderStatus
 from sky_readers.orders.workflow import (
     Actor,
     allowed_next_states,
@@ -78,6 +78,22 @@ class OrderEventView:
     status: str = ""
     by: str = ""
     note: str = ""
+
+
+def order_line_views(
+    items: list[OrderItem], currency: str, *, href_prefix: str = "/books/"
+) -> list[OrderLineView]:
+    """Format an order's lines, each linking to `href_prefix` plus the book id."""
+    return [
+        OrderLineView(
+            href=f"{href_prefix}{item.book_id}",
+            title=item.title,
+            quantity=item.quantity,
+            unit_price=format_money(item.unit_price, currency),
+            line_total=format_money(item.line_total, currency),
+        )
+        for item in items
+    ]
 
 
 def order_row(summary: queries.OrderSummary) -> OrderRowView:
@@ -170,16 +186,7 @@ class OrderDetailState(rx.State):
         self.placed_on = _when(order.created_at)
         self.status = status_label(order.status)
         self.status_colour = STATUS_COLOURS.get(order.status, "gray")
-        self.lines = [
-            OrderLineView(
-                href=f"/books/{item.book_id}",
-                title=item.title,
-                quantity=item.quantity,
-                unit_price=format_money(item.unit_price, currency),
-                line_total=format_money(item.line_total, currency),
-            )
-            for item in detail.items
-        ]
+        self.lines = order_line_views(detail.items, currency)
         self.subtotal = format_money(order.subtotal, currency)
         self.shipping = format_money(order.shipping, currency)
         self.tax = format_money(order.tax, currency)
