@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import random
 
 from sqlalchemy import delete, func
 from sqlmodel import Session, select
@@ -16,8 +15,8 @@ from sky_readers.core.types import utcnow
 
 logger = logging.getLogger(__name__)
 
-# About one recorded attempt in this many also deletes the attempts that no limit
-# reads any more, so the table stays small without a scheduled job.
+# One recorded attempt in this many (by row id) also deletes the attempts that no
+# limit reads any more, so the table stays small without a scheduled job.
 PRUNE_EVERY_ATTEMPTS = 200
 # Attempts are kept at least this long, and at least one limit window.
 ATTEMPT_RETENTION = dt.timedelta(days=1)
@@ -125,18 +124,18 @@ def record_login_attempt(
 ) -> None:
     """Add one attempt to the counts; the caller commits.
 
-    About one call in PRUNE_EVERY_ATTEMPTS also deletes attempts older than a day.
+    The attempt whose row id is a multiple of PRUNE_EVERY_ATTEMPTS also deletes
+    attempts older than a day.
     """
-    session.add(
-        LoginAttempt(
-            account_key=account_key[:320],
-            client_address=client_address[:64],
-            succeeded=succeeded,
-            attempted_at=now or utcnow(),
-        )
+    attempt = LoginAttempt(
+        account_key=account_key[:320],
+        client_address=client_address[:64],
+        succeeded=succeeded,
+        attempted_at=now or utcnow(),
     )
+    session.add(attempt)
     session.flush()
-    if random.randrange(PRUNE_EVERY_ATTEMPTS) == 0:
+    if attempt.id % PRUNE_EVERY_ATTEMPTS == 0:
         window = dt.timedelta(seconds=get_settings().login_failure_window_seconds)
         deleted = prune_login_attempts(
             session, older_than=max(ATTEMPT_RETENTION, window)

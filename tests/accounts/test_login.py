@@ -239,7 +239,7 @@ def test_prune_keeps_recent_attempts(session):
 
 def test_recording_attempts_prunes_old_ones(session, monkeypatch):
     now = utcnow()
-    # Pruning happens at random; keep it off while the old attempt is recorded.
+    # Keep pruning off while the old attempt is recorded.
     monkeypatch.setattr(ratelimit, "PRUNE_EVERY_ATTEMPTS", 10**12)
     for age in (dt.timedelta(days=2), dt.timedelta(hours=1)):
         ratelimit.record_login_attempt(
