@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 from sky_readers.accounts.models import User
 from sky_readers.catalog.queries import Page
 from sky_readers.core.errors import NotFoundError, ValidationError
+from sky_readers.core.ids import parse_row_id
 from sky_readers.core.types import Money
 from sky_readers.orders.errors import ConflictError
 from sky_readers.orders.models import Order, OrderItem, OrderStatus, Payment
@@ -432,7 +433,10 @@ def iter_export_rows(
 def _order_key(key: str | int) -> dict[str, Any]:
     text = str(key).strip()
     if text.isdigit():
-        return {"order_id": int(text)}
+        order_id = parse_row_id(text)
+        if order_id is None:
+            raise NotFoundError(f"Order {text} not found: no order has this id.")
+        return {"order_id": order_id}
     return {"number": text.upper()}
 
 

@@ -7,7 +7,7 @@ import logging
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Path, Request, status
 
 from sky_readers.accounts import sessions
 from sky_readers.accounts.errors import AuthenticationError
@@ -15,6 +15,7 @@ from sky_readers.accounts.models import Role, User
 from sky_readers.accounts.services import get_active_user
 from sky_readers.accounts.tokens import decode_access_token
 from sky_readers.core.db import session_scope
+from sky_readers.core.ids import MAX_ROW_ID
 from sky_readers.core.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -198,3 +199,7 @@ def require_admin(caller: Annotated[Caller, Depends(require_caller)]) -> Caller:
 CurrentCaller = Annotated[Caller, Depends(require_caller)]
 OptionalCaller = Annotated[Caller | None, Depends(optional_caller)]
 AdminCaller = Annotated[Caller, Depends(require_admin)]
+
+# An id in a URL path, such as the book of /api/books/{book_id}: a number outside the
+# ids a row can have gets 422 naming the parameter, not a database error.
+RowIdPath = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]

@@ -41,6 +41,7 @@ from sky_readers.cart.models import Cart, CartItem, CartStatus
 from sky_readers.cart.services import CART_CLOSED_MESSAGE, max_quantity
 from sky_readers.catalog.models import Book
 from sky_readers.core.errors import NotFoundError, ValidationError
+from sky_readers.core.ids import MAX_ROW_ID, is_row_id
 from sky_readers.core.money import format_money
 from sky_readers.core.settings import get_settings
 from sky_readers.core.types import utcnow
@@ -238,8 +239,10 @@ def _checked_input(
 ) -> tuple[PaymentGateway, ShippingAddress]:
     """Validate every field before any write, and report all failures at once."""
     errors: dict[str, str] = {}
-    if isinstance(cart_id, bool) or not isinstance(cart_id, int) or cart_id < 1:
-        errors["cart_id"] = f"{cart_id!r} is not a cart id: send a positive integer."
+    if not is_row_id(cart_id):
+        errors["cart_id"] = (
+            f"{cart_id!r} is not a cart id: send a whole number from 1 to {MAX_ROW_ID}."
+        )
     gateway = None
     try:
         gateway = get_gateway(payment_method)

@@ -12,10 +12,16 @@ from sky_readers.orders.models import Order
 from sky_readers.orders.payments import use_gateway
 from sky_readers.orders.payments.test_card import TestCardGateway
 from sky_readers.outbox.models import OutboxEmail
-from tests.orders.fixtures import ADDRESS, add_shopper, add_stocked_book, stock_of
+from tests.orders.fixtures import (
+    ADDRESS,
+    SHOPPER_PASSWORD,
+    add_shopper,
+    add_stocked_book,
+    bearer_headers,
+    stock_of,
+)
 
 BASE = "http://testserver"
-PASSWORD = "correct horse battery"
 CARD = {"card_number": "4242424242424242", "card_expiry": "12/39", "card_cvc": "123"}
 
 
@@ -37,21 +43,11 @@ def gateway():
         yield test_gateway
 
 
-def _bearer(client, user) -> dict[str, str]:
-    response = client.post(
-        "/login",
-        data={"username": user.email, "password": PASSWORD},
-        headers={"Accept": "application/json"},
-    )
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
-
-
 @pytest.fixture
 def shopper(db, client):
     user = add_shopper(db)
     db.commit()
-    return user, _bearer(client, user)
+    return user, bearer_headers(client, user)
 
 
 @pytest.fixture
@@ -304,7 +300,7 @@ def test_place_order_other_users_cart(client, shopper, books, db, gateway):
     _user, auth = shopper
     other = add_shopper(db)
     db.commit()
-    other_auth = _bearer(client, other)
+    other_auth = bearer_headers(client, other)
     dune, _emma = books
     client.post(
         "/api/cart", json={"book_id": dune.id, "quantity": 1}, headers=other_auth
@@ -316,7 +312,7 @@ def test_place_order_other_users_cart(client, shopper, books, db, gateway):
 def test_place_order_unconfirmed_forbidden(client, db, books, gateway):
     user = add_shopper(db, confirmed=False)
     db.commit()
-    auth = _bearer(client, user)
+    auth = bearer_headers(client, user)
     dune, _emma = books
     client.post("/api/cart", json={"book_id": dune.id, "quantity": 1}, headers=auth)
     response = _checkout(client, auth, _cart_id(client, auth))
@@ -347,7 +343,7 @@ def test_other_users_order_not_found(client, shopper, books, db, gateway):
     order_id = _checkout(client, auth, _cart_id(client, auth)).json()["order_id"]
     other = add_shopper(db)
     db.commit()
-    other_auth = _bearer(client, other)
+    other_auth = bearer_headers(client, other)
     assert client.get(f"/api/orders/{order_id}", headers=other_auth).status_code == 404
     assert (
         client.post(f"/api/orders/{order_id}/cancel", headers=other_auth).status_code
@@ -393,7 +389,7 @@ def test_login_merges_visitor_cart(client, db, books):
     client.cookies.set(name, "visitor-token-api-1")
     response = client.post(
         "/login",
-        data={"username": user.email, "password": PASSWORD},
+        data={"username": user.email, "password": SHOPPER_PASSWORD},
         follow_redirects=False,
     )
 

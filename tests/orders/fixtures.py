@@ -30,6 +30,8 @@ ADDRESS = {
     "country": "US",
 }
 VISA = CardDetails(number="4242 4242 4242 4242", expiry="12/39", cvc="123")
+# Password of every user that add_shopper inserts.
+SHOPPER_PASSWORD = "correct horse battery"
 
 
 def add_shopper(
@@ -41,13 +43,24 @@ def add_shopper(
         email=f"shopper{number}@example.test",
         name=f"Shopper {number}",
         handle=f"shopper{number}",
-        password_hash=hash_password("correct horse battery"),
+        password_hash=hash_password(SHOPPER_PASSWORD),
         role=role.value,
         email_confirmed_at=utcnow() if confirmed else None,
     )
     session.add(user)
     session.flush()
     return user
+
+
+def bearer_headers(client, user: User) -> dict[str, str]:
+    """Log `user` in through POST /login and return its Authorization header."""
+    response = client.post(
+        "/login",
+        data={"username": user.email, "password": SHOPPER_PASSWORD},
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 def add_stocked_book(

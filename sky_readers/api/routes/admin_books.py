@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request, UploadFile
 
 from sky_readers.adapters.storage import StorageError
-from sky_readers.api.deps import AdminCaller
+from sky_readers.api.deps import AdminCaller, RowIdPath
 from sky_readers.api.schemas.admin import (
     BookAdmin,
     BookAdminPage,
@@ -22,6 +22,7 @@ from sky_readers.catalog import admin_books, cover_service
 from sky_readers.catalog.book_form import BookForm
 from sky_readers.catalog.cover_images import MAX_UPLOAD_BYTES
 from sky_readers.core.db import session_scope
+from sky_readers.core.ids import MAX_ROW_ID
 from sky_readers.core.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -94,7 +95,7 @@ def list_books(
     q: Annotated[str, Query(description="Title, author or ISBN.")] = "",
     status: Annotated[str, Query(description="active, archived or all")] = "active",
     stock: Annotated[str, Query(description="all, low or out")] = "all",
-    category_id: int | None = None,
+    category_id: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
     sort: Annotated[
         str, Query(description="updated, title, stock or price")
     ] = "updated",
@@ -144,7 +145,7 @@ def create_book(body: BookWrite, caller: AdminCaller) -> BookAdmin:
 
 
 @router.get("/{book_id}", response_model=BookAdmin, responses=NOT_FOUND)
-def get_book(book_id: int, caller: AdminCaller) -> BookAdmin:
+def get_book(book_id: RowIdPath, caller: AdminCaller) -> BookAdmin:
     """Show a book, archived or not, with its latest stock changes."""
     return _book(book_id)
 
@@ -152,7 +153,7 @@ def get_book(book_id: int, caller: AdminCaller) -> BookAdmin:
 @router.patch(
     "/{book_id}", response_model=BookAdmin, responses={**NOT_FOUND, **INVALID}
 )
-def update_book(book_id: int, body: BookPatch, caller: AdminCaller) -> BookAdmin:
+def update_book(book_id: RowIdPath, body: BookPatch, caller: AdminCaller) -> BookAdmin:
     """Change some fields of a book; a stock change goes into the stock log."""
     with session_scope() as session:
         current = admin_books.get_book_for_admin(session, book_id)
@@ -167,7 +168,7 @@ def update_book(book_id: int, body: BookPatch, caller: AdminCaller) -> BookAdmin
 
 
 @router.post("/{book_id}/archive", response_model=BookAdmin, responses=NOT_FOUND)
-def archive_book(book_id: int, caller: AdminCaller) -> BookAdmin:
+def archive_book(book_id: RowIdPath, caller: AdminCaller) -> BookAdmin:
     """Take a book out of the store; past orders keep showing it."""
     with session_scope() as session:
         admin_books.set_archived(session, book_id, True, actor=caller.user)
@@ -175,7 +176,7 @@ def archive_book(book_id: int, caller: AdminCaller) -> BookAdmin:
 
 
 @router.post("/{book_id}/restore", response_model=BookAdmin, responses=NOT_FOUND)
-def restore_book(book_id: int, caller: AdminCaller) -> BookAdmin:
+def restore_book(book_id: RowIdPath, caller: AdminCaller) -> BookAdmin:
     """Put an archived book back in the store."""
     with session_scope() as session:
         admin_books.set_archived(session, book_id, False, actor=caller.user)
@@ -193,7 +194,7 @@ def restore_book(book_id: int, caller: AdminCaller) -> BookAdmin:
     },
 )
 async def upload_cover(
-    book_id: int, file: UploadFile, request: Request, caller: AdminCaller
+    book_id: RowIdPath, file: UploadFile, request: Request, caller: AdminCaller
 ) -> BookAdmin:
     """Upload a JPEG, PNG or WebP cover (multipart field `file`), replacing any other."""
     declared = int(request.headers.get("content-length") or 0)
@@ -217,7 +218,7 @@ async def upload_cover(
 
 
 @router.delete("/{book_id}/cover", response_model=BookAdmin, responses=NOT_FOUND)
-def delete_cover(book_id: int, caller: AdminCaller) -> BookAdmin:
+def delete_cover(book_id: RowIdPath, caller: AdminCaller) -> BookAdmin:
     """Go back to the drawn placeholder cover and delete the uploaded images."""
     cover_service.remove_cover(book_id)
     return _book(book_id)
@@ -229,7 +230,7 @@ def delete_cover(book_id: int, caller: AdminCaller) -> BookAdmin:
     responses=NOT_FOUND,
 )
 def stock_changes(
-    book_id: int,
+    book_id: RowIdPath,
     caller: AdminCaller,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[StockChangePublic]:

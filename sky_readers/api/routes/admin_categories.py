@@ -6,7 +6,7 @@ import dataclasses
 
 from fastapi import APIRouter
 
-from sky_readers.api.deps import AdminCaller
+from sky_readers.api.deps import AdminCaller, RowIdPath
 from sky_readers.api.schemas.admin import (
     CategoryAdmin,
     CategoryMerge,
@@ -55,7 +55,7 @@ def create_category(body: CategoryWrite, caller: AdminCaller) -> CategoryAdmin:
     "/{category_id}", response_model=CategoryAdmin, responses={**NOT_FOUND, **INVALID}
 )
 def rename_category(
-    category_id: int, body: CategoryWrite, caller: AdminCaller
+    category_id: RowIdPath, body: CategoryWrite, caller: AdminCaller
 ) -> CategoryAdmin:
     """Rename a category; the slug follows and the old slug redirects to it."""
     with session_scope() as session:
@@ -71,7 +71,7 @@ def rename_category(
     responses={**NOT_FOUND, **INVALID},
 )
 def merge_category(
-    category_id: int, body: CategoryMerge, caller: AdminCaller
+    category_id: RowIdPath, body: CategoryMerge, caller: AdminCaller
 ) -> CategoryMergeResult:
     """Move this category's books into the target and delete this category."""
     with session_scope() as session:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from sky_readers.api.deps import AdminCaller
+from sky_readers.api.deps import AdminCaller, RowIdPath
 from sky_readers.api.routes.book_cards import own_review_public
 from sky_readers.api.schemas.reviews import (
     AdminReviewPagePublic,
@@ -56,7 +56,9 @@ def list_reviews(
 
 
 @router.post("/{review_id}/hide", response_model=AdminReviewPublic)
-def hide_review(review_id: int, body: HideIn, caller: AdminCaller) -> AdminReviewPublic:
+def hide_review(
+    review_id: RowIdPath, body: HideIn, caller: AdminCaller
+) -> AdminReviewPublic:
     """Hide a review from its book page and averages, with a reason for its author."""
     with session_scope() as session:
         moderation.hide_review(
@@ -67,7 +69,7 @@ def hide_review(review_id: int, body: HideIn, caller: AdminCaller) -> AdminRevie
 
 
 @router.post("/{review_id}/show", response_model=AdminReviewPublic)
-def show_review(review_id: int, caller: AdminCaller) -> AdminReviewPublic:
+def show_review(review_id: RowIdPath, caller: AdminCaller) -> AdminReviewPublic:
     """Show a hidden review again and count it in the averages."""
     with session_scope() as session:
         moderation.show_review(session, review_id=review_id, admin_id=caller.user.id)

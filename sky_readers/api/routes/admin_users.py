@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from sky_readers.accounts import admin as accounts_admin
-from sky_readers.api.deps import AdminCaller
+from sky_readers.api.deps import AdminCaller, RowIdPath
 from sky_readers.api.schemas.admin import RoleChange, UserAdmin, UserAdminPage
 from sky_readers.core.db import session_scope
 
@@ -52,7 +52,7 @@ def list_users(
 
 
 @router.get("/{user_id}", response_model=UserAdmin, responses=NOT_FOUND)
-def get_user(user_id: int, caller: AdminCaller) -> UserAdmin:
+def get_user(user_id: RowIdPath, caller: AdminCaller) -> UserAdmin:
     """Show one account."""
     return _user(user_id)
 
@@ -60,7 +60,7 @@ def get_user(user_id: int, caller: AdminCaller) -> UserAdmin:
 @router.put(
     "/{user_id}/role", response_model=UserAdmin, responses={**NOT_FOUND, **RULES}
 )
-def set_role(user_id: int, body: RoleChange, caller: AdminCaller) -> UserAdmin:
+def set_role(user_id: RowIdPath, body: RoleChange, caller: AdminCaller) -> UserAdmin:
     """Make an account an admin or a shopper; the last admin cannot be demoted."""
     with session_scope() as session:
         accounts_admin.set_role(session, user_id, body.role, actor=caller.user)
@@ -70,7 +70,7 @@ def set_role(user_id: int, body: RoleChange, caller: AdminCaller) -> UserAdmin:
 @router.post(
     "/{user_id}/disable", response_model=UserAdmin, responses={**NOT_FOUND, **RULES}
 )
-def disable_user(user_id: int, caller: AdminCaller) -> UserAdmin:
+def disable_user(user_id: RowIdPath, caller: AdminCaller) -> UserAdmin:
     """Disable an account and end its sessions; not your own, not the last admin."""
     with session_scope() as session:
         accounts_admin.set_active(session, user_id, False, actor=caller.user)
@@ -78,7 +78,7 @@ def disable_user(user_id: int, caller: AdminCaller) -> UserAdmin:
 
 
 @router.post("/{user_id}/enable", response_model=UserAdmin, responses=NOT_FOUND)
-def enable_user(user_id: int, caller: AdminCaller) -> UserAdmin:
+def enable_user(user_id: RowIdPath, caller: AdminCaller) -> UserAdmin:
     """Let a disabled account log in again."""
     with session_scope() as session:
         accounts_admin.set_active(session, user_id, True, actor=caller.user)

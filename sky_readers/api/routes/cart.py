@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from sky_readers.api.deps import CurrentCaller
+from sky_readers.api.deps import CurrentCaller, RowIdPath
 from sky_readers.api.schemas.orders import (
     CartAdd,
     CartChangeResponse,
@@ -113,7 +113,7 @@ def cart_summary(caller: CurrentCaller, response: Response) -> CartSummary:
 
 @router.patch("/{book_id}", response_model=CartChangeResponse, responses=ERRORS)
 def change_quantity(
-    book_id: int, body: CartQuantity, caller: CurrentCaller, response: Response
+    book_id: RowIdPath, body: CartQuantity, caller: CurrentCaller, response: Response
 ) -> CartChangeResponse:
     """Set the copies of a book in the cart, capped at the stock."""
     with session_scope() as session:
@@ -125,7 +125,7 @@ def change_quantity(
 
 @router.delete("/{book_id}", response_model=CartMessage, responses=ERRORS)
 def remove_from_cart(
-    book_id: int, caller: CurrentCaller, response: Response
+    book_id: RowIdPath, caller: CurrentCaller, response: Response
 ) -> CartMessage:
     """Remove a book's line from the cart."""
     with session_scope() as session:

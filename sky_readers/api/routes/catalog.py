@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
+from sky_readers.api.deps import RowIdPath
 from sky_readers.api.routes.book_cards import rating_public, summary_card
 from sky_readers.api.schemas.catalog import (
     AuthorLink,
@@ -46,7 +47,7 @@ def list_categories() -> list[CategoryPublic]:
     response_model=BookPublic,
     responses={404: {"description": "No store book has this id."}},
 )
-def get_book(book_id: int) -> BookPublic:
+def get_book(book_id: RowIdPath) -> BookPublic:
     """Show the public details of one book, its rating and up to 10 similar books."""
     with session_scope() as session:
         book = queries.get_book(session, book_id)
@@ -93,7 +94,7 @@ def get_book(book_id: int) -> BookPublic:
         404: {"description": "No book has this id."},
     },
 )
-def get_cover(book_id: int) -> Response:
+def get_cover(book_id: RowIdPath) -> Response:
     """Draw the placeholder cover of a book as SVG."""
     with session_scope() as session:
         title, authors = queries.get_cover_label(session, book_id)

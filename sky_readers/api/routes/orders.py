@@ -16,7 +16,7 @@ from fastapi import APIRouter, FastAPI, Header, Request, status
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
-from sky_readers.api.deps import CurrentCaller
+from sky_readers.api.deps import CurrentCaller, RowIdPath
 from sky_readers.api.schemas.orders import (
     OrderCreate,
     OrderEventPublic,
@@ -29,6 +29,7 @@ from sky_readers.api.schemas.orders import (
 )
 from sky_readers.core.db import session_scope
 from sky_readers.core.errors import ValidationError
+from sky_readers.core.ids import MAX_ROW_ID
 from sky_readers.orders import checkout, queries
 from sky_readers.orders.errors import ConflictError, OutOfStockError
 from sky_readers.orders.models import Order, OrderStatus
@@ -126,10 +127,15 @@ def list_orders(
     caller: CurrentCaller, limit: int = 20, offset: int = 0
 ) -> list[OrderSummaryPublic]:
     """List the caller's orders, newest first (`limit` 1 to 100)."""
-    if not 1 <= limit <= 100 or offset < 0:
-        raise ValidationError(
-            {"limit": "Use a limit from 1 to 100 and an offset of 0 or more."}
+    errors = {}
+    if not 1 <= limit <= 100:
+        errors["limit"] = f"{limit} is out of range: use a limit from 1 to 100."
+    if not 0 <= offset <= MAX_ROW_ID:
+        errors["offset"] = (
+            f"{offset} is out of range: use an offset from 0 to {MAX_ROW_ID}."
         )
+    if errors:
+        raise ValidationError(errors)
     with session_scope() as session:
         summaries = queries.list_orders(
             session, caller.user.id, limit=limit, offset=offset
@@ -138,7 +144,7 @@ def list_orders(
 
 
 @router.get("/{order_id}", response_model=OrderPublic, responses={404: {}})
-def get_order(order_id: int, caller: CurrentCaller) -> OrderPublic:
+def get_order(order_id: RowIdPath, caller: CurrentCaller) -> OrderPublic:
     """Show one of the caller's orders."""
     with session_scope() as session:
         detail = queries.get_order_detail(
@@ -152,7 +158,7 @@ def get_order(order_id: int, caller: CurrentCaller) -> OrderPublic:
     response_model=OrderPublic,
     responses={404: {}, 409: {"description": "The order has shipped or is final."}},
 )
-def cancel_order(order_id: int, caller: CurrentCaller) -> OrderPublic:
+def cancel_order(order_id: RowIdPath, caller: CurrentCaller) -> OrderPublic:
     """Cancel one of the caller's orders before it ships; the money goes back."""
     actor = Actor.shopper(caller.user.id)
     with session_scope() as session:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from sky_readers.api.deps import CurrentCaller, OptionalCaller
+from sky_readers.api.deps import CurrentCaller, OptionalCaller, RowIdPath
 from sky_readers.api.routes.book_cards import (
     own_review_public,
     rating_public,
@@ -33,7 +33,7 @@ CONFLICT = {409: {"description": "The caller already did this once."}}
     "/books/{book_id}/reviews", response_model=ReviewPagePublic, responses=NOT_FOUND
 )
 def list_reviews(
-    book_id: int,
+    book_id: RowIdPath,
     caller: OptionalCaller,
     sort: Annotated[
         str, Query(description="newest, helpful, highest or lowest")
@@ -69,7 +69,7 @@ def list_reviews(
 @router.get(
     "/books/{book_id}/rating", response_model=RatingSummaryPublic, responses=NOT_FOUND
 )
-def get_rating(book_id: int) -> RatingSummaryPublic:
+def get_rating(book_id: RowIdPath) -> RatingSummaryPublic:
     """Show a book's rating: the shown average, its imported part and its reviews."""
     with session_scope() as session:
         return rating_public(services.rating_summary(session, book_id))
@@ -81,7 +81,7 @@ def get_rating(book_id: int) -> RatingSummaryPublic:
     status_code=status.HTTP_201_CREATED,
     responses={**NOT_FOUND, **CONFLICT},
 )
-def create_review(book_id: int, review: ReviewIn, caller: CurrentCaller):
+def create_review(book_id: RowIdPath, review: ReviewIn, caller: CurrentCaller):
     """Write the caller's review of a book; one per shopper and book."""
     with session_scope() as session:
         view = services.create_review(
@@ -98,7 +98,7 @@ def create_review(book_id: int, review: ReviewIn, caller: CurrentCaller):
 @router.get(
     "/books/{book_id}/reviews/mine", response_model=OwnReviewPublic, responses=NOT_FOUND
 )
-def get_own_review(book_id: int, caller: CurrentCaller) -> OwnReviewPublic:
+def get_own_review(book_id: RowIdPath, caller: CurrentCaller) -> OwnReviewPublic:
     """Show the caller's review of a book, hidden or not."""
     with session_scope() as session:
         view = services.get_own_review(session, caller.user.id, book_id)
@@ -112,7 +112,7 @@ def get_own_review(book_id: int, caller: CurrentCaller) -> OwnReviewPublic:
     "/books/{book_id}/reviews/mine", response_model=OwnReviewPublic, responses=NOT_FOUND
 )
 def update_own_review(
-    book_id: int, review: ReviewIn, caller: CurrentCaller
+    book_id: RowIdPath, review: ReviewIn, caller: CurrentCaller
 ) -> OwnReviewPublic:
     """Replace the rating, title and text of the caller's review of a book."""
     with session_scope() as session:
@@ -133,7 +133,7 @@ def update_own_review(
     response_class=Response,
     responses=NOT_FOUND,
 )
-def delete_own_review(book_id: int, caller: CurrentCaller) -> Response:
+def delete_own_review(book_id: RowIdPath, caller: CurrentCaller) -> Response:
     """Delete the caller's review of a book."""
     with session_scope() as session:
         services.delete_review(session, user_id=caller.user.id, book_id=book_id)
@@ -145,7 +145,7 @@ def delete_own_review(book_id: int, caller: CurrentCaller) -> Response:
     response_model=HelpfulPublic,
     responses={**NOT_FOUND, **CONFLICT},
 )
-def mark_helpful(review_id: int, caller: CurrentCaller) -> HelpfulPublic:
+def mark_helpful(review_id: RowIdPath, caller: CurrentCaller) -> HelpfulPublic:
     """Mark a review helpful, once per shopper; authors cannot mark their own."""
     with session_scope() as session:
         count = services.mark_helpful(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from sky_readers.api.deps import CurrentCaller
+from sky_readers.api.deps import CurrentCaller, RowIdPath
 from sky_readers.api.routes.book_cards import book_card
 from sky_readers.api.schemas.reviews import (
     WishlistChange,
@@ -57,7 +57,7 @@ def list_wishlist(caller: CurrentCaller) -> list[WishlistEntryPublic]:
     responses={201: {"description": "Added."}, **NOT_FOUND},
 )
 def add_to_wishlist(
-    book_id: int, caller: CurrentCaller, response: Response
+    book_id: RowIdPath, caller: CurrentCaller, response: Response
 ) -> WishlistChange:
     """Put a book on the wishlist: 201 when added, 200 when it was there already."""
     with session_scope() as session:
@@ -74,7 +74,7 @@ def add_to_wishlist(
     response_class=Response,
     responses=NOT_FOUND,
 )
-def remove_from_wishlist(book_id: int, caller: CurrentCaller) -> Response:
+def remove_from_wishlist(book_id: RowIdPath, caller: CurrentCaller) -> Response:
     """Take a book off the wishlist."""
     with session_scope() as session:
         removed = services.remove_from_wishlist(
@@ -88,7 +88,7 @@ def remove_from_wishlist(book_id: int, caller: CurrentCaller) -> Response:
 
 @router.patch("/{book_id}", response_model=WishlistChange, responses=NOT_FOUND)
 def set_notice(
-    book_id: int, body: WishlistNoticeIn, caller: CurrentCaller
+    book_id: RowIdPath, body: WishlistNoticeIn, caller: CurrentCaller
 ) -> WishlistChange:
     """Switch the back-in-stock mail of one wishlist book on or off."""
     with session_scope() as session:
@@ -106,7 +106,7 @@ def set_notice(
     response_model=WishlistChange,
     responses={**NOT_FOUND, 422: {"description": "The book is sold out."}},
 )
-def move_to_cart(book_id: int, caller: CurrentCaller) -> WishlistChange:
+def move_to_cart(book_id: RowIdPath, caller: CurrentCaller) -> WishlistChange:
     """Move a book into the cart; `changed` is false when the cart had it already."""
     with session_scope() as session:
         added = cart_bridge.move_to_cart(

@@ -6,6 +6,8 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sky_readers.core.ids import MAX_ROW_ID
+
 # Numbers may arrive as JSON integers or as text. Prices arrive only as text, because
 # most clients read a JSON number such as 12.99 as a float, which may lose cents.
 WholeNumber = int | str
@@ -173,7 +175,7 @@ class CategoryMerge(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    target_id: int
+    target_id: int = Field(ge=1, le=MAX_ROW_ID)
 
 
 class CategoryMergeResult(BaseModel):
