@@ -213,11 +213,20 @@ def test_detail_shows_order(admin_cookie, shop):
     assert [a.target for a in state.actions] == ["delivered", "refunded"]
 
 
-def test_detail_of_unknown_order(admin_cookie, shop):
-    state = _detail(admin_cookie, "SRH-1999-000404")
+@pytest.mark.parametrize("key", ["SRH-1999-000404", str(2**63), "%C2%B2"])
+def test_detail_of_unknown_order(admin_cookie, shop, key):
+    state = _detail(admin_cookie, key)
 
     assert state.found is False
     assert state.loaded is True
+
+
+@pytest.mark.parametrize("page", [str(2**63), "%C2%B2", "-3", "0"])
+def test_list_unreadable_page_shows_first(admin_cookie, shop, page):
+    state = _list(admin_cookie, f"/admin/orders?page={page}")
+
+    assert state.page == 1
+    assert len(state.rows) == 2
 
 
 def test_ship_through_dialog_with_tracking_link(admin_cookie, engine, shop):

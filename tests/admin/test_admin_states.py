@@ -158,3 +158,17 @@ async def test_background_import_stops_for_non_admin(world):
     assert _is_login_redirect(updates[0])
     assert state.running is False
     assert state.has_summary is False
+
+
+@pytest.mark.parametrize("argument", [str(2**31), str(2**63), str(10**23), "%C2%B2"])
+def test_book_form_huge_id_not_found(engine, argument):
+    with Session(engine) as session:
+        admin = make_admin(session)
+        cookie = sessions.create_session(session, admin).session_id
+        session.commit()
+    state = _request(AdminBookFormState(), cookie, f"/admin/books/{argument}")
+
+    state.load()
+
+    assert state.found is False
+    assert state.loaded is True

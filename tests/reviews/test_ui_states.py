@@ -276,3 +276,16 @@ def test_recommendation_states(shop, session, engine):
     assert [card.title for card in similar.similar] == ["Companion"]
     assert [card.title for card in personal.picks] == ["Companion"]
     assert anonymous.picks == []
+
+
+@pytest.mark.parametrize("raw_id", [str(2**31), str(2**63), str(10**23)])
+def test_book_states_ignore_huge_ids(shop, raw_id):
+    reviews = _with_request(ReviewsState(), f"/books/{raw_id}")
+    similar = _with_request(SimilarBooksState(), f"/books/{raw_id}")
+
+    reviews.load()
+    similar.load()
+
+    assert reviews.loaded is False
+    assert similar.similar == []
+    assert similar.loaded is True

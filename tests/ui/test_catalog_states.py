@@ -197,7 +197,9 @@ def test_book_load_formats_details(engine, session):
     assert "ISBN-10" not in facts
 
 
-@pytest.mark.parametrize("raw_id", ["999999", "abc", "-1", "1.5"])
+@pytest.mark.parametrize(
+    "raw_id", ["999999", "abc", "-1", "1.5", str(2**31), str(2**63), str(10**23)]
+)
 def test_book_load_unknown_not_found(engine, raw_id):
     """Test that an unknown or malformed book id shows the not-found message."""
     state = _state(states.BookPageState, f"/books/{raw_id}")

@@ -17,6 +17,7 @@ from sky_readers.catalog.book_form import BookForm
 from sky_readers.catalog.cover_images import MAX_UPLOAD_BYTES, CoverRejectedError
 from sky_readers.core.db import session_scope
 from sky_readers.core.errors import NotFoundError, ValidationError
+from sky_readers.core.ids import parse_row_id
 from sky_readers.core.money import format_money
 from sky_readers.ui.states.auth import admin_user, login_redirect
 from sky_readers.ui.states.catalog import clear_shared_lists, route_argument
@@ -309,12 +310,13 @@ class AdminBookFormState(rx.State):
         if argument == "new":
             self._show(0)
             return None
-        if not argument.isdigit():
+        book_id = parse_row_id(argument)
+        if book_id is None:
             self.found = False
             self.loaded = True
             return None
         try:
-            self._show(int(argument))
+            self._show(book_id)
         except NotFoundError:
             self.found = False
             self.loaded = True

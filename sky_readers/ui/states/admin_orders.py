@@ -183,7 +183,9 @@ def _query_filters(params: dict) -> tuple[admin_orders.OrderFilters, str]:
 
 def _page_number(text) -> int:
     text = str(text[0] if isinstance(text, list) and text else text or "1")
-    return int(text) if text.isdigit() and 0 < int(text) < 1_000_000 else 1
+    if not (text.isascii() and text.isdigit()) or len(text) > 6:
+        return 1
+    return max(1, int(text))
 
 
 class AdminOrdersState(rx.State):

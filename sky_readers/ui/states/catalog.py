@@ -21,6 +21,7 @@ from sky_readers.catalog.admin_categories import resolve_category_slug
 from sky_readers.catalog.queries import BookSummary, Page
 from sky_readers.core.db import get_engine, session_scope
 from sky_readers.core.errors import NotFoundError
+from sky_readers.core.ids import parse_row_id
 from sky_readers.core.money import format_money
 from sky_readers.core.settings import get_settings
 from sky_readers.ui.formatting import (
@@ -405,10 +406,11 @@ class BookPageState(rx.State):
         """Read the book whose id is in the URL."""
         raw_id = route_argument(self.router.url.path)
         book = None
-        if raw_id.isascii() and raw_id.isdigit():
+        book_id = parse_row_id(raw_id)
+        if book_id is not None:
             try:
                 with session_scope() as session:
-                    book = queries.get_book(session, int(raw_id))
+                    book = queries.get_book(session, book_id)
             except NotFoundError:
                 book = None
         if book is None:

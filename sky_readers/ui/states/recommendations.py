@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from sky_readers.core.db import session_scope
+from sky_readers.core.ids import parse_row_id
 from sky_readers.recommendations.queries import recommended_for, similar_books
 from sky_readers.ui.states.auth import session_user
 from sky_readers.ui.states.catalog import BookCard, book_card, route_argument
@@ -21,9 +22,10 @@ class SimilarBooksState(rx.State):
         """Read the books similar to the book in the URL."""
         raw_id = route_argument(self.router.url.path)
         self.similar = []
-        if raw_id.isascii() and raw_id.isdigit():
+        book_id = parse_row_id(raw_id)
+        if book_id is not None:
             with session_scope() as session:
-                found = similar_books(session, int(raw_id))
+                found = similar_books(session, book_id)
             self.similar = [book_card(item.book) for item in found]
         self.loaded = True
 

@@ -15,6 +15,7 @@ from babel.dates import format_date
 
 from sky_readers.core.db import session_scope
 from sky_readers.core.errors import NotFoundError, ValidationError
+from sky_readers.core.ids import parse_row_id
 from sky_readers.reviews import services
 from sky_readers.reviews.errors import ReviewConflictError
 from sky_readers.reviews.models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH
@@ -189,9 +190,10 @@ class ReviewsState(rx.State):
         """Read the reviews of the book in the URL, newest first."""
         raw_id = route_argument(self.router.url.path)
         self.loaded = False
-        if not (raw_id.isascii() and raw_id.isdigit()):
+        book_id = parse_row_id(raw_id)
+        if book_id is None:
             return
-        self.review_book_id = int(raw_id)
+        self.review_book_id = book_id
         self.sort = services.DEFAULT_REVIEW_SORT
         self.page = 1
         self.editing = False
