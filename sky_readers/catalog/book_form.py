@@ -22,6 +22,7 @@ from sky_readers.catalog.models import Book, Category
 from sky_readers.catalog.services import AUTHOR_NAME_MAX
 from sky_readers.catalog.text import clean_spaces
 from sky_readers.core.errors import ValidationError
+from sky_readers.core.ids import is_row_id
 from sky_readers.core.money import parse_money
 
 TITLE_MAX = 500
@@ -241,8 +242,12 @@ def _categories(session: Session, ids: list[int], errors: dict) -> list[int]:
         )
         return []
     if unique:
+        # An id past any row cannot be bound by SQLite, and names no category anyway.
+        candidates = [i for i in unique if is_row_id(i)]
         found = set(
-            session.exec(select(Category.id).where(col(Category.id).in_(unique))).all()
+            session.exec(
+                select(Category.id).where(col(Category.id).in_(candidates))
+            ).all()
         )
         missing = [i for i in unique if i not in found]
         if missing:

@@ -155,8 +155,12 @@ def test_optional_fields_are_checked(session, field, value, expected):
     assert expected in _errors(session, **{field: value})[field]
 
 
-def test_unknown_category_is_rejected(session):
-    assert "no longer exists" in _errors(session, category_ids=[9999])["category_ids"]
+@pytest.mark.parametrize("category_id", [9999, 2**63, -(2**63) - 1])
+def test_unknown_category_is_rejected(session, category_id):
+    errors = _errors(session, category_ids=[category_id])
+
+    assert "no longer exists" in errors["category_ids"]
+    assert str(category_id) in errors["category_ids"]
 
 
 def test_every_invalid_field_is_reported_at_once(session):
