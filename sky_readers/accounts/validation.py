@@ -128,8 +128,9 @@ def password_error(password: str | None) -> str | None:
     if not password:
         return "Enter a password."
     if len(password) < PASSWORD_MIN_LENGTH:
+        unit = "character" if len(password) == 1 else "characters"
         return (
-            f"Password is {len(password)} characters long; use at least "
+            f"Password is {len(password)} {unit} long; use at least "
             f"{PASSWORD_MIN_LENGTH}."
         )
     size = len(password.encode("utf-8"))

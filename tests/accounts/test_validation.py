@@ -99,9 +99,12 @@ def test_email_normalised_to_lower_case():
     assert validation.normalise_email(" Reader@Example.test ") == "reader@example.test"
 
 
-def test_password_under_ten_characters_rejected():
-    errors = _signup_errors(password="short9chr", confirm_password="short9chr")
-    assert errors == {"password": "Password is 9 characters long; use at least 10."}
+@pytest.mark.parametrize(
+    ("password", "length"), [("short9chr", "9 characters"), ("x", "1 character")]
+)
+def test_password_under_ten_characters_rejected(password, length):
+    errors = _signup_errors(password=password, confirm_password=password)
+    assert errors == {"password": f"Password is {length} long; use at least 10."}
 
 
 def test_empty_password_rejected():
