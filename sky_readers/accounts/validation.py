@@ -14,6 +14,7 @@ from slugify import slugify
 from sky_readers.accounts.passwords import BCRYPT_MAX_BYTES
 from sky_readers.core.errors import ValidationError
 from sky_readers.core.settings import get_settings
+from sky_readers.core.text import BIDI_CONTROLS
 
 NAME_MAX_LENGTH = 100
 # Maximum length of an address in an SMTP path (RFC 5321).
@@ -38,7 +39,7 @@ def clean_name(raw: str | None) -> str:
 
     Raises:
         ValidationError: Under "name", when it is empty, invisible, contains control
-            characters or is over 100 characters long.
+            characters or text direction controls, or is over 100 characters long.
 
     """
     name = (raw or "").strip()
@@ -49,6 +50,13 @@ def clean_name(raw: str | None) -> str:
             {
                 "name": "Name contains control characters, such as line breaks or "
                 "tabs: type it on one line."
+            }
+        )
+    if any(char in BIDI_CONTROLS for char in name):
+        raise ValidationError(
+            {
+                "name": "Name contains text direction controls (such as U+202E), "
+                "which show it reversed: type it without them."
             }
         )
     if not any(unicodedata.category(char)[0] in "LNPS" for char in name):

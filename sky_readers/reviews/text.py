@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 from sky_readers.core.errors import ValidationError
+from sky_readers.core.text import BIDI_CONTROLS
 from sky_readers.reviews.models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH
 
 _SPACES = re.compile(r"\s+")
@@ -15,8 +16,12 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 
 def _without_control_characters(text: str, keep: str) -> str:
     # PostgreSQL rejects NUL in text, and other control characters only garble pages.
+    # Bidirectional controls would reverse how the review reads.
     return "".join(
-        char for char in text if char in keep or unicodedata.category(char) != "Cc"
+        char
+        for char in text
+        if char in keep
+        or (unicodedata.category(char) != "Cc" and char not in BIDI_CONTROLS)
     )
 
 

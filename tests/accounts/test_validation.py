@@ -45,6 +45,19 @@ def test_name_with_control_characters_rejected(name):
     assert "control characters" in errors["name"]
 
 
+@pytest.mark.parametrize("name", ["Ada \u202eecalevol", "\u2067Ada\u2069", "Ada\u202a"])
+def test_name_with_text_direction_controls_rejected(name):
+    errors = _signup_errors(name=name)
+    assert list(errors) == ["name"]
+    assert "text direction controls" in errors["name"]
+
+
+def test_name_with_direction_mark_kept():
+    assert validation.clean_name("\u05e9\u05dc\u05d5\u05dd\u200f Ada") == (
+        "\u05e9\u05dc\u05d5\u05dd\u200f Ada"
+    )
+
+
 @pytest.mark.parametrize("name", ["\u200b", "\u200b\u200d", "\u00a0\u200b"])
 def test_name_without_visible_characters_rejected(name):
     assert _signup_errors(name=name) == {

@@ -120,8 +120,8 @@ def test_review_text_kept_as_written_without_control_characters(session):
         user_id=ada.id,
         book_id=book.id,
         rating=2,
-        title="<b>Bold</b>\x00 title\nnext",
-        body="<script>alert(1)</script>\r\nline\x07two\n\n\n\nend",
+        title="<b>Bold</b>\x00 title\nnext\u202e",
+        body="<script>alert(1)</script>\r\nline\x07two\n\n\n\n\u2067end\u2069",
     )
     session.commit()
 
