@@ -6,9 +6,15 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from sky_readers.accounts.models import User
+from sky_readers.accounts.models import Role, User
 from sky_readers.api.app import create_api
-from tests.orders.fixtures import SHOPPER_PASSWORD, add_shopper, bearer_headers
+from sky_readers.catalog.models import Book
+from tests.orders.fixtures import (
+    SHOPPER_PASSWORD,
+    add_shopper,
+    add_stocked_book,
+    bearer_headers,
+)
 
 BASE = "http://testserver"
 JSON = {"Accept": "application/json", "Content-Type": "application/json"}
@@ -87,3 +93,22 @@ def test_malformed_json_keeps_the_usual_answer(client):
 
     assert response.status_code == 422
     assert "detail" in response.json()
+
+
+def test_lone_surrogate_in_admin_book_change(client, engine):
+    with Session(engine, expire_on_commit=False) as session:
+        admin = add_shopper(session, role=Role.ADMIN)
+        book = add_stocked_book(session, "Dune")
+        session.commit()
+    headers = bearer_headers(client, admin)
+
+    response = client.patch(
+        f"/api/admin/books/{book.id}",
+        content=b'{"subtitle": "\\ud800"}',
+        headers={**JSON, **headers},
+    )
+
+    assert response.status_code == 422, response.text
+    assert list(response.json()["errors"]) == ["subtitle"]
+    with Session(engine) as session:
+        assert session.get(Book, book.id).subtitle != "\ud800"
