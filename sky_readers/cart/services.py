@@ -34,6 +34,7 @@ from sky_readers.catalog.covers import cover_path
 from sky_readers.catalog.models import Book
 from sky_readers.catalog.queries import AuthorRef, author_line
 from sky_readers.core.errors import NotFoundError, ValidationError
+from sky_readers.core.ids import is_row_id
 from sky_readers.core.money import format_money
 from sky_readers.core.settings import get_settings
 from sky_readers.core.types import utcnow
@@ -284,7 +285,7 @@ def _sellable_book(session: Session, book_id: Any) -> Book:
         raise ValidationError(
             {"book_id": f"{book_id!r} is not a book id: send an integer."}
         )
-    book = session.get(Book, book_id) if 0 < book_id < 2**31 else None
+    book = session.get(Book, book_id) if is_row_id(book_id) else None
     if book is None or book.is_archived:
         msg = f"Book {book_id} not found: it is not in the catalog or no longer sold."
         raise NotFoundError(msg)
@@ -445,6 +446,8 @@ def remove_line(session: Session, cart: Cart, book_id: int) -> None:
             {"book_id": f"{book_id!r} is not a book id: send an integer."}
         )
     lock_open_cart(session, cart.id)
+    if not is_row_id(book_id):
+        raise NotFoundError(f"Book {book_id} is not in your cart.")
     result = session.execute(
         delete(CartItem)
         .where(CartItem.cart_id == cart.id)

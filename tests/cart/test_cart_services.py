@@ -177,6 +177,18 @@ def test_set_quantity_and_remove(session):
         services.set_quantity(session, cart, dune.id, 0)
 
 
+@pytest.mark.parametrize("book_id", [2**31, 2**63, -(2**63) - 1])
+def test_remove_line_huge_id_not_found(session, book_id):
+    user = add_shopper(session)
+    dune = add_stocked_book(session, "Dune", stock=4)
+    cart = cart_with(session, user, (dune, 1))
+
+    with pytest.raises(NotFoundError, match="not in your cart"):
+        services.remove_line(session, cart, book_id)
+
+    assert [line.quantity for line in services.view_cart(session, cart).lines] == [1]
+
+
 def test_view_cart_prices_from_server_and_notices(session):
     user = add_shopper(session)
     dune = add_stocked_book(session, "Dune", price="10.00", stock=5)
