@@ -479,9 +479,9 @@ def change_password(
     errors = validation.new_password_errors(
         new_password, confirm_password, field="new_password"
     )
-    if not current_password or not verify_password(
-        current_password, user.password_hash
-    ):
+    if not current_password:
+        errors = {"current_password": "Enter your current password.", **errors}
+    elif not verify_password(current_password, user.password_hash):
         errors = {"current_password": "The current password is wrong.", **errors}
     elif new_password == current_password and "new_password" not in errors:
         errors["new_password"] = "The new password is the same as the current one."

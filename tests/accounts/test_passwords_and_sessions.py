@@ -139,6 +139,26 @@ def test_change_password_bad_input_rejected(session, current, new, confirm, fiel
     assert user.password_hash == before
 
 
+@pytest.mark.parametrize(
+    ("current", "message"),
+    [
+        ("", "Enter your current password."),
+        ("wrong!", "The current password is wrong."),
+    ],
+)
+def test_change_password_current_message(session, current, message):
+    user = sign_up(session)
+    with pytest.raises(ValidationError) as caught:
+        services.change_password(
+            session,
+            user,
+            current_password=current,
+            new_password=NEW_PASSWORD,
+            confirm_password=NEW_PASSWORD,
+        )
+    assert caught.value.errors["current_password"] == message
+
+
 def test_password_reset_sets_password_and_ends_sessions(session):
     user = sign_up(session)
     live = sessions.create_session(session, user)
