@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictInt
 
 from sky_readers.api.schemas.catalog import AuthorLink
 
@@ -12,7 +12,8 @@ from sky_readers.api.schemas.catalog import AuthorLink
 class ReviewIn(BaseModel):
     """A review as a shopper writes or edits it."""
 
-    rating: int = Field(ge=1, le=5, description="Stars from 1 to 5.")
+    # Strict, so true or "5" is not read as a rating; the service rejects them too.
+    rating: StrictInt = Field(ge=1, le=5, description="Stars from 1 to 5.")
     title: str | None = Field(
         default="", description="Optional title, at most 120 characters."
     )
