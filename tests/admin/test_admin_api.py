@@ -145,6 +145,33 @@ def test_patch_stock_uses_compare_and_swap(client, session, admin_headers):
     assert reasons == ["New book", "Delivery"]
 
 
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"stock": True}, "stock"),
+        ({"stock": 1.5}, "stock"),
+        ({"page_count": False}, "page_count"),
+        ({"published_year": [1999]}, "published_year"),
+        ({"expected_stock": True, "stock": 9}, "expected_stock"),
+        ({"category_ids": [True]}, "category_ids.0"),
+    ],
+)
+def test_patch_rejects_booleans_and_floats(client, admin_headers, change, field):
+    book_id = client.post("/api/admin/books", json=BOOK, headers=admin_headers).json()[
+        "id"
+    ]
+
+    response = client.patch(
+        f"/api/admin/books/{book_id}", json=change, headers=admin_headers
+    )
+
+    assert response.status_code == 422
+    assert list(response.json()["errors"]) == [field]
+    book = client.get(f"/api/admin/books/{book_id}", headers=admin_headers).json()
+    assert book["stock_on_hand"] == 4
+    assert book["page_count"] is None
+
+
 def test_archive_and_restore(client, admin_headers):
     book_id = client.post("/api/admin/books", json=BOOK, headers=admin_headers).json()[
         "id"

@@ -3,14 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
+from pydantic_core import PydanticCustomError
 
 from sky_readers.core.ids import MAX_ROW_ID
 
+
+def _whole_number_or_text(value: Any) -> Any:
+    # Without this check pydantic would read true as 1 and store a stock of 1, and
+    # would answer 1.5 with two messages named after the members of the union.
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise PydanticCustomError(
+            "whole_number",
+            "{value} is not a whole number: send one such as 10, as a JSON integer "
+            "or as text",
+            {"value": json.dumps(value, default=str)},
+        )
+    return value
+
+
 # Numbers may arrive as JSON integers or as text. Prices arrive only as text, because
 # most clients read a JSON number such as 12.99 as a float, which may lose cents.
-WholeNumber = int | str
+WholeNumber = Annotated[int | str, BeforeValidator(_whole_number_or_text)]
 
 
 class BookWrite(BaseModel):
@@ -29,7 +46,7 @@ class BookWrite(BaseModel):
     published_year: WholeNumber = ""
     language: str = Field(default="", description="ISO 639 code, such as en.")
     page_count: WholeNumber = ""
-    category_ids: list[int] = Field(default_factory=list)
+    category_ids: list[StrictInt] = Field(default_factory=list)
     stock_reason: str = Field(default="", description="Kept in the stock change log.")
 
 
@@ -49,9 +66,9 @@ class BookPatch(BaseModel):
     published_year: WholeNumber | None = None
     language: str | None = None
     page_count: WholeNumber | None = None
-    category_ids: list[int] | None = None
+    category_ids: list[StrictInt] | None = None
     stock_reason: str | None = None
-    expected_stock: int | None = Field(
+    expected_stock: StrictInt | None = Field(
         default=None,
         description=(
             "The stock the client last read; the change is rejected with 422 when "
