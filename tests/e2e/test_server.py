@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 
+from sky_readers.core.ids import MAX_ROW_ID
 from sky_readers.core.settings import get_settings
 
 
@@ -57,7 +58,7 @@ def test_categories_answer_json(store_server):
 
 def test_missing_book_answers_404_json(store_server):
     """Test that the API answers a missing book with a JSON 404, not the HTML page."""
-    response = httpx.get(store_server.url("/api/books/0"))
+    response = httpx.get(store_server.url(f"/api/books/{MAX_ROW_ID}"))
 
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("application/json")
