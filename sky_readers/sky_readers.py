@@ -20,13 +20,12 @@ from sky_readers.ui.pages.search import register_search_pages
 from sky_readers.ui.pages.shop import register_shop_pages
 from sky_readers.ui.pages.store import register_store_pages
 from sky_readers.ui.pages.wishlist import register_wishlist_page
-from sky_readers.ui.styles import APP_STYLE
 from sky_readers.wishlist.schedule import restock_job
 
 configure_logging()
 get_settings().check_production_safety()
 
-app = rx.App(api_transformer=create_api(), style=APP_STYLE)
+app = rx.App(api_transformer=create_api())
 app.register_lifespan_task(startup_lifespan)
 
 register_store_pages(app)

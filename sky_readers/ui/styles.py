@@ -1,10 +1,9 @@
-"""Styles that every page of the store shares, given to rx.App."""
+"""Style props shared by the pages of the store."""
 
 from __future__ import annotations
 
-from reflex.components.radix.themes.typography.text import Text
-
-# Names, addresses and reviews may hold a word of 100 letters or more. Such a word
-# breaks at the edge of its box, because otherwise it widens the box and pushes the
-# page, or the buttons of an admin table, out of view.
-APP_STYLE = {Text: {"overflow_wrap": "anywhere"}}
+# For text that shoppers type (names, addresses, reviews), which may hold a word of
+# 100 letters or more: the word breaks at the edge of its box instead of widening
+# it. Ordinary texts keep the default, because in a table with set column widths
+# this would also split words such as "Biography".
+TYPED_TEXT = {"overflow_wrap": "anywhere"}

@@ -103,3 +103,15 @@ def test_long_words_keep_admin_buttons_visible(
 
     assert order_width <= viewport
     assert hide_box["x"] + hide_box["width"] <= viewport
+
+
+def test_table_words_break_only_between_words(page, hydration, visit, store_server):
+    """Test that a category name such as "Biography" is not split inside the word."""
+    admin_log_in(page, hydration, create_admin(store_server))
+
+    visit("/admin/categories")
+    name = page.get_by_text("Biography & Memoir", exact=True)
+    expect(name).to_be_visible()
+    wrap = name.evaluate("element => getComputedStyle(element).overflowWrap")
+
+    assert wrap != "anywhere"

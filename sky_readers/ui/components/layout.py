@@ -12,6 +12,7 @@ from sky_readers.ui.states.auth import AuthState
 from sky_readers.ui.states.cart import CartState
 from sky_readers.ui.states.catalog import NavState
 from sky_readers.ui.states.wishlist import WishlistState
+from sky_readers.ui.styles import TYPED_TEXT
 
 STORE_NAME = get_settings().store_name
 # Warm paper tones around the indigo accent of the theme.
@@ -132,7 +133,9 @@ def _account_links() -> rx.Component:
             rx.link(
                 rx.hstack(
                     rx.icon("circle-user", size=18),
-                    rx.text(AuthState.user_name, size="2", weight="medium"),
+                    rx.text(
+                        AuthState.user_name, size="2", weight="medium", **TYPED_TEXT
+                    ),
                     spacing="1",
                     align="center",
                 ),

@@ -18,6 +18,7 @@ from sky_readers.ui.states.reviews import (
     ReviewsState,
     StarBar,
 )
+from sky_readers.ui.styles import TYPED_TEXT
 
 SERIF = "Georgia, 'Times New Roman', serif"
 
@@ -226,9 +227,9 @@ def _own_review() -> rx.Component:
             ),
             rx.cond(
                 ReviewsState.mine.title != "",
-                rx.text(ReviewsState.mine.title, weight="medium"),
+                rx.text(ReviewsState.mine.title, weight="medium", **TYPED_TEXT),
             ),
-            rx.text(ReviewsState.mine.body, white_space="pre-line"),
+            rx.text(ReviewsState.mine.body, white_space="pre-line", **TYPED_TEXT),
             rx.hstack(
                 rx.button(
                     "Edit",
@@ -305,14 +306,16 @@ def _review_item(review: rx.Var[ReviewRow]) -> rx.Component:
             _stars(review.rating),
             rx.cond(
                 review.title != "",
-                rx.text(review.title, weight="bold", class_name="review-title"),
+                rx.text(
+                    review.title, weight="bold", class_name="review-title", **TYPED_TEXT
+                ),
             ),
             spacing="3",
             align="center",
             wrap="wrap",
         ),
         rx.hstack(
-            rx.text(review.author, size="2", weight="medium"),
+            rx.text(review.author, size="2", weight="medium", **TYPED_TEXT),
             rx.text(review.date, size="2", color_scheme="gray"),
             rx.cond(review.edited, rx.text("(edited)", size="1", color_scheme="gray")),
             rx.cond(
@@ -336,6 +339,7 @@ def _review_item(review: rx.Var[ReviewRow]) -> rx.Component:
                 white_space="pre-line",
                 margin_top="8px",
                 class_name="review-body",
+                **TYPED_TEXT,
             ),
         ),
         rx.hstack(

@@ -23,6 +23,7 @@ from sky_readers.ui.states.account import (
     SignupState,
 )
 from sky_readers.ui.states.auth import AuthState
+from sky_readers.ui.styles import TYPED_TEXT
 
 
 def _link_row(*links: rx.Component) -> rx.Component:
@@ -295,7 +296,10 @@ def account_page() -> rx.Component:
                 rx.card(
                     rx.data_list.root(
                         _detail_row(
-                            "Name", rx.text(AuthState.user_name, id="account-name")
+                            "Name",
+                            rx.text(
+                                AuthState.user_name, id="account-name", **TYPED_TEXT
+                            ),
                         ),
                         _detail_row(
                             "Email", rx.text(AuthState.user_email, id="account-email")

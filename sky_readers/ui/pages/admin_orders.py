@@ -25,6 +25,7 @@ from sky_readers.ui.states.admin_orders import (
     TotalsView,
 )
 from sky_readers.ui.states.orders import OrderLineView
+from sky_readers.ui.styles import TYPED_TEXT
 
 DETAIL_ROUTE = LIST_ROUTE + "/[number]"
 
@@ -134,7 +135,7 @@ def _row(order: rx.Var[AdminOrderRowView]) -> rx.Component:
         rx.table.cell(rx.text(order.placed_at, size="2", white_space="nowrap")),
         rx.table.cell(
             rx.vstack(
-                rx.text(order.customer_name, size="2"),
+                rx.text(order.customer_name, size="2", **TYPED_TEXT),
                 rx.text(order.customer_email, size="1", color_scheme="gray"),
                 spacing="0",
             )
@@ -219,10 +220,10 @@ def _line(line: rx.Var[OrderLineView]) -> rx.Component:
 def _event(event: rx.Var[AdminEventView]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.text(event.at, size="1", white_space="nowrap")),
-        rx.table.cell(rx.text(event.actor, size="1")),
+        rx.table.cell(rx.text(event.actor, size="1", **TYPED_TEXT)),
         rx.table.cell(rx.text(event.from_label, size="1")),
         rx.table.cell(rx.text(event.to_label, size="1", weight="medium")),
-        rx.table.cell(rx.text(event.note, size="1")),
+        rx.table.cell(rx.text(event.note, size="1", **TYPED_TEXT)),
     )
 
 
@@ -326,14 +327,16 @@ def _side_column() -> rx.Component:
         _card("Totals", totals_box(state), id="order-totals"),
         _card(
             "Customer",
-            rx.text(state.customer_name, size="2", weight="medium"),
+            rx.text(state.customer_name, size="2", weight="medium", **TYPED_TEXT),
             rx.text(state.customer_email, size="2"),
             rx.link("Their orders", href=state.customer_href, size="1"),
             id="order-customer",
         ),
         _card(
             "Ships to",
-            rx.foreach(state.ship_to, lambda line: rx.text(line, size="2")),
+            rx.foreach(
+                state.ship_to, lambda line: rx.text(line, size="2", **TYPED_TEXT)
+            ),
             id="order-address",
         ),
         _card(

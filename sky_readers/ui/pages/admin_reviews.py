@@ -9,6 +9,7 @@ from sky_readers.ui.components.admin_layout import admin_layout
 from sky_readers.ui.components.layout import STORE_NAME, page_on_load
 from sky_readers.ui.states.admin_reviews import AdminReviewsState, ModerationRow
 from sky_readers.ui.states.auth import AuthState
+from sky_readers.ui.styles import TYPED_TEXT
 
 ROUTE = "/admin/reviews"
 FILTERS = ("all", "visible", "hidden")
@@ -19,7 +20,7 @@ def _review_cell(row: rx.Var[ModerationRow]) -> rx.Component:
         rx.link(row.book_title, href=row.book_href, weight="medium"),
         rx.hstack(
             rx.text(row.rating, " ★", weight="bold"),
-            rx.text(row.title, weight="medium"),
+            rx.text(row.title, weight="medium", **TYPED_TEXT),
             spacing="2",
         ),
         rx.text(
@@ -37,6 +38,7 @@ def _review_cell(row: rx.Var[ModerationRow]) -> rx.Component:
             row.written,
             size="1",
             color_scheme="gray",
+            **TYPED_TEXT,
         ),
         rx.hstack(
             rx.cond(row.verified, rx.badge("Verified purchase", color_scheme="green")),

@@ -7,6 +7,7 @@ import reflex as rx
 from sky_readers.ui.components.admin_layout import admin_layout
 from sky_readers.ui.components.admin_widgets import choice, page_heading, pager
 from sky_readers.ui.states.admin_users import AdminUsersState, UserRow
+from sky_readers.ui.styles import TYPED_TEXT
 
 ROUTE = "/admin/users"
 ROLE_LABELS = {"all": "Any role", "admin": "Admins", "shopper": "Shoppers"}
@@ -62,12 +63,12 @@ def _row(user: rx.Var[UserRow]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.vstack(
-                rx.text(user.name, weight="medium"),
+                rx.text(user.name, weight="medium", **TYPED_TEXT),
                 rx.text(user.email, size="1", color_scheme="gray"),
                 spacing="0",
             )
         ),
-        rx.table.cell(rx.text(user.handle, size="1")),
+        rx.table.cell(rx.text(user.handle, size="1", **TYPED_TEXT)),
         rx.table.cell(
             rx.cond(
                 user.is_admin,

@@ -13,6 +13,7 @@ from sky_readers.ui.states.orders import (
     OrderLineView,
     OrderRowView,
 )
+from sky_readers.ui.styles import TYPED_TEXT
 
 
 def _history_row(order: rx.Var[OrderRowView]) -> rx.Component:
@@ -161,7 +162,8 @@ def _detail() -> rx.Component:
                 rx.card(
                     rx.heading("Ships to", size="3", as_="h2", margin_bottom="4px"),
                     rx.foreach(
-                        OrderDetailState.ship_to, lambda line: rx.text(line, size="2")
+                        OrderDetailState.ship_to,
+                        lambda line: rx.text(line, size="2", **TYPED_TEXT),
                     ),
                     width="100%",
                 ),
