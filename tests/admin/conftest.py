@@ -46,7 +46,7 @@ def azurite(tmp_path_factory) -> Iterator[str]:
     if node is None or not AZURITE_MAIN.is_file():
         pytest.fail(
             f"Azurite is not installed ({AZURITE_MAIN}) or node is missing: run "
-            "`make setup`, which runs `npm ci` in tools/azurite",
+            "`make test-unit`, which runs `npm ci` in tools/azurite first",
             pytrace=False,
         )
     port = _free_port()
