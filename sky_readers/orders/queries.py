@@ -99,7 +99,8 @@ def get_order_detail(
     Args:
         session: The caller's session.
         order_id: The order's id; or give `number`.
-        number: The readable order number.
+        number: The readable order number, in any letter case and with
+            surrounding spaces, as people type it.
         user_id: When given, only an order of this user is found, so a shopper
             cannot tell other people's orders from missing ones.
 
@@ -109,8 +110,9 @@ def get_order_detail(
     statement: Any = select(Order)
     if order_id is not None:
         statement = statement.where(Order.id == order_id)
-    elif number:
-        statement = statement.where(Order.number == number)
+    elif number and number.strip():
+        # Numbers are stored in upper case, such as SRH-2026-000001.
+        statement = statement.where(Order.number == number.strip().upper())
     else:
         raise NotFoundError("Order not found: give its id or number.")
     if user_id is not None:

@@ -230,3 +230,14 @@ def test_list_orders_and_detail(session, gateway):
     stranger = add_shopper(session)
     with pytest.raises(NotFoundError):
         get_order_detail(session, number=order.number, user_id=stranger.id)
+
+
+def test_order_detail_number_any_case(session, gateway):
+    user, _book, order = _order(session)
+    typed = f"  {order.number.lower()} "
+
+    detail = get_order_detail(session, number=typed, user_id=user.id)
+
+    assert detail.order.id == order.id
+    with pytest.raises(NotFoundError):
+        get_order_detail(session, number="   ", user_id=user.id)
