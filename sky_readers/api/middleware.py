@@ -24,6 +24,19 @@ _VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,100}")
 _QUIET_PATHS = re.compile(r"^/(ping|_health|favicon\.ico)$|\.[A-Za-z0-9]{1,8}$")
 
 
+def _loggable_path(path: str) -> str:
+    """Escape control characters of a decoded path, such as the NUL of `%00`.
+
+    A raw control character would let a client break or forge plain-text log lines.
+    """
+    if path.isprintable():
+        return path
+    return "".join(
+        char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+        for char in path
+    )
+
+
 def _incoming_request_id(scope: dict[str, Any]) -> str | None:
     for name, value in scope.get("headers", []):
         if name.lower() == REQUEST_ID_HEADER:
@@ -72,7 +85,7 @@ class RequestIdMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            path = scope.get("path", "")
+            path = _loggable_path(scope.get("path", ""))
             duration_ms = round((time.perf_counter() - started) * 1000, 1)
             level = logging.DEBUG if _QUIET_PATHS.search(path) else logging.INFO
             logger.log(

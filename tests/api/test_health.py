@@ -171,6 +171,19 @@ def test_access_line_has_request_id(client, caplog):
     assert lines[0].request_id == "trace-7"
 
 
+def test_access_line_escapes_control_characters(client, caplog):
+    caplog.set_level(logging.INFO, logger="sky_readers.access")
+
+    client.get("/api/categories/a%00b%0Afake%20line")
+
+    lines = [r for r in caplog.records if r.name == "sky_readers.access"]
+    assert len(lines) == 1
+    message = lines[0].getMessage()
+    assert message.isprintable()
+    assert "/api/categories/a\\x00b\\nfake line " in message
+    assert lines[0].path == "/api/categories/a\\x00b\\nfake line"
+
+
 def test_filter_adds_current_request_id():
     record = logging.LogRecord("sky_readers", logging.INFO, "", 0, "hi", (), None)
     token = request_id_var.set("trace-8")
