@@ -22,6 +22,7 @@ from sqlmodel import Session, col
 from sky_readers.accounts.models import User
 from sky_readers.catalog.models import Book
 from sky_readers.core.errors import NotFoundError, ValidationError
+from sky_readers.core.ids import is_row_id
 from sky_readers.core.types import utcnow
 from sky_readers.reviews.errors import AlreadyVotedError, DuplicateReviewError
 from sky_readers.reviews.models import Review, ReviewVote
@@ -399,9 +400,11 @@ def mark_helpful(session: Session, *, user_id: int, review_id: int) -> int:
         ValidationError: The review is the shopper's own.
         AlreadyVotedError: The shopper has marked it before.
     """
-    review = session.execute(
-        select(col(Review.user_id)).where(col(Review.id) == review_id, visible())
-    ).first()
+    review = None
+    if is_row_id(review_id):
+        review = session.execute(
+            select(col(Review.user_id)).where(col(Review.id) == review_id, visible())
+        ).first()
     if review is None:
         msg = f"review {review_id} not found"
         raise NotFoundError(msg)

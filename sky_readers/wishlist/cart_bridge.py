@@ -10,6 +10,7 @@ from sqlmodel import Session, col
 from sky_readers.cart import services as cart_services
 from sky_readers.catalog.models import Book
 from sky_readers.core.errors import NotFoundError, ValidationError
+from sky_readers.core.ids import is_row_id
 from sky_readers.wishlist.models import WishlistItem
 from sky_readers.wishlist.services import remove_from_wishlist
 
@@ -43,11 +44,14 @@ def move_to_cart(session: Session, *, user_id: int, book_id: int) -> bool:
         NotFoundError: The book is not on the wishlist, or no longer sold.
         ValidationError: The book is sold out; it stays on the wishlist.
     """
-    on_list = session.execute(
-        select(col(WishlistItem.id)).where(
-            col(WishlistItem.user_id) == user_id, col(WishlistItem.book_id) == book_id
-        )
-    ).first()
+    on_list = None
+    if is_row_id(book_id):
+        on_list = session.execute(
+            select(col(WishlistItem.id)).where(
+                col(WishlistItem.user_id) == user_id,
+                col(WishlistItem.book_id) == book_id,
+            )
+        ).first()
     if on_list is None:
         msg = f"book {book_id} is not on your wishlist"
         raise NotFoundError(msg)

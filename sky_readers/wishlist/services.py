@@ -19,6 +19,7 @@ from sky_readers.catalog.covers import cover_path
 from sky_readers.catalog.models import Book
 from sky_readers.catalog.queries import AuthorRef
 from sky_readers.core.errors import NotFoundError
+from sky_readers.core.ids import is_row_id
 from sky_readers.core.types import utcnow
 from sky_readers.core.upsert import insert_or_ignore
 from sky_readers.wishlist.models import RestockWatch, WishlistItem
@@ -47,7 +48,7 @@ class WishlistEntry:
 
 
 def _sold_book(session: Session, book_id: int) -> Book:
-    book = session.get(Book, book_id)
+    book = session.get(Book, book_id) if is_row_id(book_id) else None
     if book is None or book.is_archived:
         msg = f"book {book_id} not found"
         raise NotFoundError(msg)
@@ -113,6 +114,8 @@ def remove_from_wishlist(session: Session, *, user_id: int, book_id: int) -> boo
     Returns:
         True when the book was removed, False when it was not on the wishlist.
     """
+    if not is_row_id(book_id):
+        return False
     result = session.execute(
         delete(WishlistItem).where(
             col(WishlistItem.user_id) == user_id, col(WishlistItem.book_id) == book_id
@@ -129,6 +132,9 @@ def set_restock_notice(
     Raises:
         NotFoundError: The book is not on the shopper's wishlist.
     """
+    if not is_row_id(book_id):
+        msg = f"book {book_id} is not on your wishlist"
+        raise NotFoundError(msg)
     result = session.execute(
         update(WishlistItem)
         .where(

@@ -320,6 +320,15 @@ def test_mark_missing_review_not_found(session):
         services.mark_helpful(session, user_id=ada.id, review_id=12345)
 
 
+@pytest.mark.parametrize("review_id", [0, -1, 2**31, 2**63, 2**70])
+def test_mark_helpful_id_past_rows(session, review_id):
+    ada = add_user(session, "Ada")
+    session.commit()
+
+    with pytest.raises(NotFoundError, match="not found"):
+        services.mark_helpful(session, user_id=ada.id, review_id=review_id)
+
+
 def test_rating_summary_parts(session):
     book = add_book(session, "Summary", average_rating="4.20", rating_count=50)
     for stars in (5, 5, 2):

@@ -160,6 +160,23 @@ def test_move_book_not_on_wishlist_not_found(session):
         cart_bridge.move_to_cart(session, user_id=ada.id, book_id=book.id)
 
 
+@pytest.mark.parametrize("book_id", [0, -1, 2**31, 2**63, 2**70])
+def test_wishlist_calls_with_id_past_rows(session, book_id):
+    ada = add_user(session, "Ada")
+    session.commit()
+
+    with pytest.raises(NotFoundError, match="not found"):
+        services.add_to_wishlist(session, user_id=ada.id, book_id=book_id)
+    with pytest.raises(NotFoundError, match="not on your wishlist"):
+        cart_bridge.move_to_cart(session, user_id=ada.id, book_id=book_id)
+    with pytest.raises(NotFoundError, match="not on your wishlist"):
+        services.set_restock_notice(
+            session, user_id=ada.id, book_id=book_id, enabled=True
+        )
+    removed = services.remove_from_wishlist(session, user_id=ada.id, book_id=book_id)
+    assert removed is False
+
+
 def _set_stock(session, book_id: int, copies: int) -> None:
     session.get(Book, book_id).stock_on_hand = copies
     session.commit()
