@@ -9,6 +9,7 @@ import unicodedata
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+import pycountry
 from babel import Locale
 
 from sky_readers.core.errors import ValidationError
@@ -16,8 +17,18 @@ from sky_readers.core.errors import ValidationError
 if TYPE_CHECKING:
     from sky_readers.orders.models import Order
 
-# Countries whose addresses need a state, province or territory.
+# Countries whose addresses need a state, province or territory, checked against
+# the ISO 3166-2 subdivisions of pycountry and stored as the code without the prefix.
 REGION_REQUIRED = frozenset({"US", "CA", "AU"})
+# The US Postal Service's codes of military post (APO/FPO), which ISO 3166-2 lacks.
+_EXTRA_REGIONS = {
+    "US": {
+        "AA": "Armed Forces Americas",
+        "AE": "Armed Forces Europe",
+        "AP": "Armed Forces Pacific",
+    }
+}
+_REGION_EXAMPLES = {"US": "NY", "CA": "ON", "AU": "NSW"}
 # Postal code formats checked per country; elsewhere 2 to 12 letters, digits,
 # spaces and hyphens are accepted.
 POSTAL_CODE_PATTERNS = {
@@ -66,6 +77,32 @@ def country_names() -> dict[str, str]:
     return dict(sorted(codes.items(), key=lambda item: item[1]))
 
 
+def _folded(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+@functools.cache
+def _region_codes(country: str) -> dict[str, str]:
+    """Map each subdivision's code and folded name to its code, such as NY."""
+    names = {
+        subdivision.code.split("-", 1)[1]: subdivision.name
+        for subdivision in pycountry.subdivisions.get(country_code=country) or []
+    }
+    names.update(_EXTRA_REGIONS.get(country, {}))
+    lookup = {_folded(name): code for code, name in names.items()}
+    lookup.update({_folded(code): code for code in names})
+    return lookup
+
+
+def normalise_region(region: str, country: str) -> str | None:
+    """Return the code of a state or province typed as code or name, or None if unknown."""
+    text = region.strip()
+    if text.upper().startswith(f"{country}-"):
+        text = text[len(country) + 1 :]
+    return _region_codes(country).get(_folded(text))
+
+
 def _clean(value: Any) -> str:
     if not isinstance(value, str):
         return ""
@@ -103,8 +140,8 @@ def validate_address(fields: Mapping[str, Any]) -> ShippingAddress:
         errors["country"] = (
             f"{country!r} is not a country code: use two letters such as US or GB."
         )
-    if country in REGION_REQUIRED and not values["region"] and "region" not in errors:
-        errors["region"] = f"State, province or territory is required for {country}."
+    if country in REGION_REQUIRED and "region" not in errors:
+        _check_region(values, errors)
     if values["postal_code"] and "postal_code" not in errors:
         message = _postal_code_error(values["postal_code"], country)
         if message:
@@ -112,6 +149,22 @@ def validate_address(fields: Mapping[str, Any]) -> ShippingAddress:
     if errors:
         raise ValidationError(errors)
     return ShippingAddress(**values)
+
+
+def _check_region(values: dict[str, str], errors: dict[str, str]) -> None:
+    country = values["country"]
+    if not values["region"]:
+        errors["region"] = f"State, province or territory is required for {country}."
+        return
+    code = normalise_region(values["region"], country)
+    if code is None:
+        errors["region"] = (
+            f"{values['region']!r} is not a state, province or territory of"
+            f" {country_names()[country]}: use its code, such as"
+            f" {_REGION_EXAMPLES[country]}, or its full name."
+        )
+        return
+    values["region"] = code
 
 
 def _postal_code_error(code: str, country: str) -> str | None:

@@ -42,6 +42,52 @@ def test_validate_address_rejects(changes, field, message):
     assert message in caught.value.errors[field]
 
 
+@pytest.mark.parametrize(
+    ("country", "postal_code", "typed", "stored"),
+    [
+        ("US", "04101", "me", "ME"),
+        ("US", "10001", "New York", "NY"),
+        ("US", "10001", "us-ny", "NY"),
+        ("US", "20001", "district of columbia", "DC"),
+        ("US", "96201", "AP", "AP"),
+        ("CA", "H2X 1Y4", "Québec", "QC"),
+        ("CA", "H2X 1Y4", "quebec", "QC"),
+        ("AU", "2000", "New South Wales", "NSW"),
+    ],
+)
+def test_validate_address_region_code_or_name(country, postal_code, typed, stored):
+    address = validate_address(
+        {**ADDRESS, "country": country, "postal_code": postal_code, "region": typed}
+    )
+    assert address.region == stored
+
+
+@pytest.mark.parametrize(
+    ("country", "postal_code", "typed", "example"),
+    [
+        ("US", "04101", "ZZ", "NY"),
+        ("US", "04101", "Ontario", "NY"),
+        ("CA", "H2X 1Y4", "NY", "ON"),
+        ("AU", "2000", "Texas", "NSW"),
+    ],
+)
+def test_validate_address_rejects_unknown_region(country, postal_code, typed, example):
+    with pytest.raises(ValidationError) as caught:
+        validate_address(
+            {**ADDRESS, "country": country, "postal_code": postal_code, "region": typed}
+        )
+    message = caught.value.errors["region"]
+    assert f"{typed!r} is not a state, province or territory of" in message
+    assert f"such as {example}" in message
+
+
+def test_validate_address_region_free_elsewhere():
+    address = validate_address(
+        {**ADDRESS, "country": "GB", "postal_code": "SW1A 1AA", "region": "Kent"}
+    )
+    assert address.region == "Kent"
+
+
 def test_validate_address_drops_control_characters():
     address = validate_address({**ADDRESS, "line1": "12 Harbour\nStreet\x00"})
     assert address.line1 == "12 Harbour Street"
