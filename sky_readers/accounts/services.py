@@ -32,6 +32,7 @@ from sky_readers.accounts.passwords import (
     needs_rehash,
     verify_password,
 )
+from sky_readers.core.db import session_scope
 from sky_readers.core.errors import ValidationError
 from sky_readers.core.settings import get_settings
 from sky_readers.core.types import utcnow
@@ -76,6 +77,42 @@ class SignupResult:
 # Sign-up and confirmation.
 
 
+# A sign-up that loses a race for its address or handle runs again in a new
+# transaction, where it reads the winner's row: the same address then takes the
+# existing-account path, and the same name gets the next free handle.
+SIGNUP_ATTEMPTS = 3
+
+
+def sign_up(
+    *,
+    name: str | None,
+    email: str | None,
+    password: str | None,
+    confirm_password: str | None,
+) -> SignupResult:
+    """Run register_user in a transaction of its own, again if a simultaneous sign-up won.
+
+    Raises:
+        ValidationError: A field breaks a rule; every failing field is listed.
+        SignupConflictError: Every attempt lost a race, as when more than
+            SIGNUP_ATTEMPTS people with the same name sign up at the same moment.
+    """
+    fields = {
+        "name": name,
+        "email": email,
+        "password": password,
+        "confirm_password": confirm_password,
+    }
+    for _ in range(SIGNUP_ATTEMPTS - 1):
+        try:
+            with session_scope() as session:
+                return register_user(session, **fields)
+        except SignupConflictError:
+            logger.info("sign-up lost a race for its address or handle; trying again")
+    with session_scope() as session:
+        return register_user(session, **fields)
+
+
 def register_user(
     session: Session,
     *,
@@ -114,10 +151,9 @@ def register_user(
     try:
         session.flush()
     except IntegrityError as exc:
-        # NOTE: No savepoint here: with the pysqlite driver, releasing a savepoint
-        # opened before any write commits the transaction. A request that loses the
-        # race for the address or handle fails as a whole; sending the form again
-        # takes the existing-account path.
+        # No savepoint here: with the pysqlite driver, releasing a savepoint opened
+        # before any write commits the transaction. A request that loses the race
+        # for the address or handle fails as a whole, and sign_up runs it again.
         raise SignupConflictError() from exc
     send_confirmation(session, user)
     logger.info("user signed up", extra={"user_id": user.id})

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -165,3 +167,49 @@ def test_email_unique_index_enforced(session):
     )
     with pytest.raises(IntegrityError):
         session.commit()
+
+
+def _sign_up_together(count: int, emails: list[str], names: list[str]) -> list:
+    """Call services.sign_up from `count` threads released at once."""
+    barrier = threading.Barrier(count, timeout=60)
+
+    def call(index: int):
+        barrier.wait()
+        try:
+            return services.sign_up(
+                name=names[index],
+                email=emails[index],
+                password=PASSWORD,
+                confirm_password=PASSWORD,
+            )
+        except Exception as exc:  # noqa: BLE001 (the test inspects every outcome)
+            return exc
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(call, range(count)))
+
+
+def test_simultaneous_signups_same_address_one_answer(engine, session):
+    count = 8
+    emails = [f"Twin@Example.test{' ' * (index % 2)}" for index in range(count)]
+
+    results = _sign_up_together(count, emails, [f"Twin {i}" for i in range(count)])
+
+    errors = [result for result in results if isinstance(result, Exception)]
+    assert errors == []
+    assert {result.email for result in results} == {"twin@example.test"}
+    assert sum(result.user is not None for result in results) == 1
+    assert len(session.exec(select(User)).all()) == 1
+
+
+def test_simultaneous_signups_same_name_get_handles(engine, session):
+    count = 3
+    emails = [f"reader{index}@example.test" for index in range(count)]
+
+    results = _sign_up_together(count, emails, ["Ada Lovelace"] * count)
+
+    errors = [result for result in results if isinstance(result, Exception)]
+    assert errors == []
+    users = session.exec(select(User)).all()
+    assert len(users) == count
+    assert len({user.handle for user in users}) == count

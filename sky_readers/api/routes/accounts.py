@@ -160,8 +160,7 @@ async def signup(request: Request):
 def _signup(request: Request, fields: dict[str, str]) -> Response:
     # Runs in a worker thread because bcrypt blocks for a good fraction of a second.
     try:
-        with session_scope() as session:
-            result = services.register_user(session, **fields)
+        result = services.sign_up(**fields)
     except SignupConflictError as exc:
         if wants_json(request):
             return JSONResponse(

@@ -103,9 +103,9 @@ class SignupState(rx.State):
         """Create the account, or show what to fix beside each field."""
         self.form_error = ""
         try:
-            result = await in_worker_thread(
+            result = await asyncio.to_thread(
                 functools.partial(
-                    services.register_user,
+                    services.sign_up,
                     name=_field(form, "name"),
                     email=_field(form, "email"),
                     password=_field(form, "password"),
