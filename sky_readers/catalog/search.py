@@ -126,7 +126,9 @@ class SearchQuery:
         for name in ("min_price", "max_price"):
             value = getattr(self, name)
             if value is not None and not Decimal(0) <= value <= MAX_PRICE:
-                errors[name] = f"{name} must be between 0 and {MAX_PRICE}, not {value}"
+                errors[name] = (
+                    f"{name} must be between 0 and {MAX_PRICE}, not {value:f}"
+                )
         if (
             self.min_price is not None
             and self.max_price is not None
@@ -135,12 +137,12 @@ class SearchQuery:
             and self.min_price > self.max_price
         ):
             errors["max_price"] = (
-                f"max_price {self.max_price} is below min_price {self.min_price}: "
+                f"max_price {self.max_price:f} is below min_price {self.min_price:f}: "
                 "swap them or widen the range"
             )
         if self.min_rating is not None and not Decimal(0) <= self.min_rating <= 5:
             errors["min_rating"] = (
-                f"min_rating must be between 0 and 5, not {self.min_rating}"
+                f"min_rating must be between 0 and 5, not {self.min_rating:f}"
             )
         if self.sort not in SORT_KEYS:
             errors["sort"] = (

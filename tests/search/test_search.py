@@ -380,6 +380,13 @@ def test_query_params_name_invalid_field(params, field):
     assert set(caught.value.errors) == {field}
 
 
+def test_query_params_show_plain_numbers():
+    with pytest.raises(ValidationError) as caught:
+        SearchQuery.from_params({"min_price": "1e9"})
+
+    assert caught.value.errors["min_price"].endswith("not 1000000000")
+
+
 def test_query_params_report_every_invalid_field():
     with pytest.raises(ValidationError) as caught:
         SearchQuery.from_params({"page": "x", "sort": "y", "page_size": "101"})

@@ -36,3 +36,7 @@ def test_search_state_names_invalid_parameter(engine):
 
     assert set(state.errors) == {"min_rating", "sort"}
     assert state.books == []
+    assert state.error_list[0] == (
+        "Minimum rating (min_rating): min_rating must be between 0 and 5, not 9"
+    )
+    assert state.error_list[1].startswith("Sort (sort): unknown sort 'x'")

@@ -238,7 +238,10 @@ def _notices() -> rx.Component:
             SearchPageState.errors.length() > 0,
             rx.callout(
                 rx.vstack(
-                    rx.text("This search link has values the store cannot use:"),
+                    rx.text(
+                        "Some values of this search are invalid. Change them in"
+                        " the filters, or start a new search:"
+                    ),
                     rx.foreach(
                         SearchPageState.error_list,
                         lambda line: rx.text(line, size="2"),

@@ -55,6 +55,19 @@ RATING_CHOICES: dict[str, str] = {
 }
 # Select value meaning "no filter": Radix selects reject an empty value.
 ANY = "any"
+# Names of the URL parameters as the results page shows them.
+PARAMETER_LABELS = {
+    "q": "Search text",
+    "category": "Category",
+    "language": "Language",
+    "min_price": "Lowest price",
+    "max_price": "Highest price",
+    "min_rating": "Minimum rating",
+    "in_stock": "In stock only",
+    "sort": "Sort",
+    "page": "Page",
+    "page_size": "Results per page",
+}
 # Page numbers shown on each side of the current page in the pagination bar.
 PAGINATION_WINDOW = 2
 # The filter choices (categories, languages) change only with the catalog, so each
@@ -209,7 +222,10 @@ class SearchPageState(rx.State):
     @rx.var
     def error_list(self) -> list[str]:
         """Messages of the invalid URL parameters, one line each."""
-        return [f"{name}: {message}" for name, message in self.errors.items()]
+        return [
+            f"{PARAMETER_LABELS.get(name, name)} ({name}): {message}"
+            for name, message in self.errors.items()
+        ]
 
     def _params(self) -> dict[str, str]:
         """Return the current search as query-string values."""
