@@ -13,7 +13,7 @@ from sky_readers.orders.models import Order
 from sky_readers.orders.payments import use_gateway
 from sky_readers.orders.payments.test_card import TestCardGateway
 from sky_readers.ui.states.cart import NO_COOKIE_MESSAGE, CartState
-from sky_readers.ui.states.checkout import CheckoutState
+from sky_readers.ui.states.checkout import TEST_CARD_ROWS, CheckoutState
 from tests.orders.fixtures import ADDRESS, add_shopper, add_stocked_book
 
 TOKEN = "visitor-token-for-states-1"
@@ -103,3 +103,10 @@ async def test_checkout_state_places_order(engine, book):
     with Session(engine) as session:
         order = session.exec(select(Order).where(Order.user_id == user_id)).one()
     assert any(f"/orders/{order.number}" in str(event) for event in events)
+
+
+def test_checkout_lists_test_cards_as_printed():
+    numbers = [row.number for row in TEST_CARD_ROWS]
+
+    assert "3782 822463 10005" in numbers
+    assert "4242 4242 4242 4242" in numbers

@@ -63,6 +63,9 @@ class CountryOption:
 
 
 def _grouped(number: str) -> str:
+    """Space a card number as printed on the card: 4-6-5 for 15 digits, else fours."""
+    if len(number) == 15:
+        return f"{number[:4]} {number[4:10]} {number[10:]}"
     return " ".join(number[i : i + 4] for i in range(0, len(number), 4))
 
 
