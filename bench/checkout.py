@@ -671,12 +671,12 @@ def main() -> int:
     lines = [
         f"Target: at least {TARGET_ORDERS_PER_SECOND} orders per second on "
         "PostgreSQL without contention, and no oversold copy ever. Each buyer is a "
-        "confirmed user with a one-line cart prepared before the clock starts; "
+        "confirmed user with a one-line cart prepared before the clock starts. "
         f"{args.processes} processes of {args.threads} threads load the shopper and "
         "call `place_order` (test card payment, confirmation mail into the outbox) "
-        "in a session per checkout, as a request of the REST API does, until every "
-        f"buyer tried once or {args.seconds:.0f} s passed. Latency is per placed "
-        "order.",
+        "in a session per checkout, as a request of the REST API does. They go on "
+        f"until every buyer tried once or {args.seconds:.0f} s passed. Latency is "
+        "per placed order.",
         "",
         "| scenario | buyers | tried | placed | sold out | errors | wall (s) | "
         "orders/s | median (ms) | p95 (ms) | books oversold | stock left |",
