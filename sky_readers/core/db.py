@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, SQLModel, create_engine
 
 from sky_readers.core.settings import get_settings, normalise_database_url
 
@@ -98,3 +99,44 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+@functools.cache
+def _field_defaults(
+    model: type[SQLModel],
+) -> tuple[tuple[str, Any, Callable[[], Any] | None], ...]:
+    """List the fields of a table model but its key, each with its default."""
+    keys = {column.name for column in model.__table__.primary_key}
+    defaults = []
+    for name, field in model.model_fields.items():
+        if name in keys:
+            continue
+        if field.default_factory is not None:
+            defaults.append((name, None, field.default_factory))
+        elif not field.is_required():
+            defaults.append((name, field.default, None))
+    return tuple(defaults)
+
+
+def new_row(model: type[SQLModel], **values: Any) -> dict[str, Any]:
+    """Build the column values of a new row of a table model, for a Core INSERT.
+
+    Fields missing from `values` get the defaults that the model's constructor
+    gives them, so a row inserted this way equals one added as an object. The
+    database picks the key. The dict costs far less to build than the object,
+    which matters on hot paths such as checkout.
+
+    Args:
+        model: The table model, such as Payment.
+        values: Column values by field name.
+
+    Returns:
+        The values with every default filled in.
+    """
+    row = {
+        name: factory() if factory is not None else default
+        for name, default, factory in _field_defaults(model)
+        if name not in values
+    }
+    row.update(values)
+    return row

@@ -18,8 +18,10 @@ A shopper may only cancel an own order that is pending payment or paid.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import enum
 import logging
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -27,6 +29,7 @@ from sqlmodel import Session, select
 
 from sky_readers.accounts.models import User
 from sky_readers.catalog.models import Book
+from sky_readers.core.db import new_row
 from sky_readers.core.errors import NotFoundError, ValidationError
 from sky_readers.core.types import utcnow
 from sky_readers.orders.errors import ConflictError, InvalidTransitionError
@@ -270,12 +273,38 @@ def new_event(
 ) -> OrderEvent:
     """Build the history row of a state change, for the caller to add and flush."""
     return OrderEvent(
-        order_id=order.id,
+        **event_values(order.id, from_status, to_status, actor, note=note)
+    )
+
+
+def event_values(
+    order_id: int,
+    from_status: OrderStatus | None,
+    to_status: OrderStatus,
+    actor: Actor,
+    *,
+    note: str = "",
+    at: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """Build the column values of a state change's history row, for a Core INSERT.
+
+    Args:
+        order_id: The order that changed.
+        from_status: Its state before; None when the change placed the order.
+        to_status: Its new state.
+        actor: Who made the change.
+        note: Reason or remark.
+        at: When the change happened; now by default.
+    """
+    return new_row(
+        OrderEvent,
+        order_id=order_id,
         from_status=from_status.value if from_status else None,
         to_status=to_status.value,
         actor_kind=actor.kind.value,
         actor_user_id=actor.user_id,
         note=note,
+        created_at=at or utcnow(),
     )
 
 

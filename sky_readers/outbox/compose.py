@@ -7,8 +7,12 @@ from typing import Any
 from urllib.parse import urljoin
 
 import jinja2
+from sqlalchemy import Insert
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, select
 
+from sky_readers.core.db import new_row
 from sky_readers.core.settings import get_settings
 from sky_readers.outbox.models import OutboxEmail
 
@@ -98,4 +102,59 @@ def enqueue_email(
     )
     session.add(email)
     session.flush()
+    return email
+
+
+@functools.cache
+def _insert_unless_queued(dialect: str) -> Insert:
+    """Build the INSERT of an outbox row that skips a dedupe key already queued."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = OutboxEmail.__table__
+    return (
+        insert(table)
+        .on_conflict_do_nothing(index_elements=[table.c.dedupe_key])
+        .returning(table.c.id)
+    )
+
+
+def enqueue_email_once(
+    session: Session,
+    *,
+    kind: str,
+    to_address: str,
+    template: str,
+    context: dict[str, Any],
+    dedupe_key: str,
+) -> OutboxEmail:
+    """Render a mail and queue it with one statement, unless its event queued it.
+
+    This does what `enqueue_email` does, in one round trip for events that are
+    nearly always new, such as a placed order. The INSERT skips a dedupe key that is
+    queued already, and only then a second statement reads the mail queued first.
+    The row goes past the session's unit of work, so the returned mail is detached.
+    The arguments are those of `enqueue_email`, where `dedupe_key` is required.
+
+    Returns:
+        The queued outbox row.
+    """
+    subject, text_body, html_body = render(template, context)
+    row = new_row(
+        OutboxEmail,
+        kind=kind,
+        dedupe_key=dedupe_key,
+        to_address=to_address,
+        subject=subject,
+        text_body=text_body,
+        html_body=html_body,
+    )
+    connection = session.connection()
+    email_id = connection.execute(
+        _insert_unless_queued(connection.dialect.name), row
+    ).scalar()
+    if email_id is None:
+        return session.exec(
+            select(OutboxEmail).where(OutboxEmail.dedupe_key == dedupe_key)
+        ).one()
+    email = OutboxEmail(id=email_id, **row)
+    make_transient_to_detached(email)
     return email

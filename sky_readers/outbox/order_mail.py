@@ -12,17 +12,25 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from babel import Locale
 from babel.numbers import format_currency
 from sqlmodel import Session
 
 from sky_readers.orders.addresses import address_lines, order_address
 from sky_readers.orders.models import Order, OrderItem
-from sky_readers.outbox.compose import absolute_url, enqueue_email
+from sky_readers.outbox.compose import (
+    absolute_url,
+    enqueue_email,
+    enqueue_email_once,
+)
 from sky_readers.outbox.models import OutboxEmail
+
+# Parsed once: Babel parses a locale given by name on every call.
+_MAIL_LOCALE = Locale.parse("en_US")
 
 
 def _money(amount: Decimal, currency: str) -> str:
-    return format_currency(amount, currency, locale="en_US")
+    return format_currency(amount, currency, locale=_MAIL_LOCALE)
 
 
 def _order_context(
@@ -69,9 +77,9 @@ def queue_order_placed(
         name: The shopper's name, as the greeting uses it.
 
     Returns:
-        The queued outbox row.
+        The queued outbox row, detached from the session.
     """
-    return enqueue_email(
+    return enqueue_email_once(
         session,
         kind="order_placed",
         to_address=to_address,

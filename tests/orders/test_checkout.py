@@ -209,6 +209,40 @@ def test_sold_out_meanwhile_charges_nothing(session, gateway):
     assert cart_services.count_items(session, cart) == 5
 
 
+def test_archived_book_keeps_cart(session, gateway):
+    user = add_shopper(session)
+    dune = add_stocked_book(session, "Dune", stock=5)
+    emma = add_stocked_book(session, "Emma", stock=5)
+    cart = cart_with(session, user, (dune, 1), (emma, 2))
+    emma.is_archived = True
+    session.add(emma)
+    session.commit()
+
+    with pytest.raises(OutOfStockError) as caught:
+        _place(session, user, cart)
+
+    assert "'Emma' is sold out" in str(caught.value)
+    assert "Dune" not in str(caught.value)
+    assert gateway.charge_count == 0
+    assert order_count(session) == 0
+    assert stock_of(session, dune.id) == 5
+    assert session.get(Cart, cart.id).status == CartStatus.OPEN.value
+    assert cart_services.count_items(session, cart) == 3
+
+
+def test_placed_order_in_session(session, gateway):
+    user = add_shopper(session)
+    cart = cart_with(session, user, (add_stocked_book(session), 1))
+    session.commit()
+
+    order = _place(session, user, cart).order
+
+    assert order in session
+    assert session.get(type(order), order.id) is order
+    assert not session.dirty
+    assert not session.new
+
+
 def test_decline_leaves_everything_unchanged(session, gateway):
     user = add_shopper(session)
     book = add_stocked_book(session, stock=5)

@@ -100,7 +100,8 @@ def place_order(
     with session_scope() as session:
         placed = checkout.place_order(
             session,
-            user=session.merge(caller.user),
+            # Loaded for this request already; attach it without reading it again.
+            user=session.merge(caller.user, load=False),
             cart_id=body.cart_id,
             payment_method=body.payment_method,
             address=address,

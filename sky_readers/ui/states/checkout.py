@@ -191,7 +191,9 @@ class CheckoutState(rx.State):
             with session_scope() as session:
                 placed = checkout.place_order(
                     session,
-                    user=session.merge(user),
+                    # Loaded for this event already; attach it without reading it
+                    # again.
+                    user=session.merge(user, load=False),
                     cart_id=self._cart_id,
                     payment_method=self.payment_method,
                     address=address,
