@@ -11,6 +11,7 @@ from sky_readers.ui.components.search_box import search_box
 from sky_readers.ui.states.auth import AuthState
 from sky_readers.ui.states.cart import CartState
 from sky_readers.ui.states.catalog import NavState
+from sky_readers.ui.states.page_load import page_loader
 from sky_readers.ui.states.wishlist import WishlistState
 
 STORE_NAME = get_settings().store_name
@@ -29,20 +30,23 @@ def page_on_load(*handlers) -> list:
     page. A page whose handlers include an AuthState guard, such as
     `AuthState.require_login`, already looks the user up, so none is added.
     CartState.load_badge fills the header's cart badge, and WishlistState.load_ids
-    the wishlist hearts that book cards show.
+    the wishlist hearts that book cards show. All of them run as one event (see
+    `page_loader`), so the page's content and its header arrive in one delta.
     """
     auth_state = AuthState.get_full_name()
     checks_login = any(
         getattr(handler, "state_full_name", None) == auth_state for handler in handlers
     )
     login_check = [] if checks_login else [AuthState.load_user]
-    return [
-        *login_check,
-        *handlers,
-        NavState.load_menu,
-        CartState.load_badge,
-        WishlistState.load_ids,
-    ]
+    return page_loader(
+        [
+            *login_check,
+            *handlers,
+            NavState.load_menu,
+            CartState.load_badge,
+            WishlistState.load_ids,
+        ]
+    )
 
 
 def _logo() -> rx.Component:
