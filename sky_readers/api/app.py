@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from sky_readers import __version__
 from sky_readers.accounts.errors import AuthenticationError, EmailNotConfirmedError
 from sky_readers.api.cart_cookie import VisitorCartCookieMiddleware
-from sky_readers.api.middleware import RequestIdMiddleware
+from sky_readers.api.middleware import HashedAssetCacheMiddleware, RequestIdMiddleware
 from sky_readers.api.routes import (
     accounts,
     admin_outbox,
@@ -72,6 +72,7 @@ def create_api() -> FastAPI:
     api.include_router(health.router)
     orders.register_error_handlers(api)
     api.add_middleware(VisitorCartCookieMiddleware)
+    api.add_middleware(HashedAssetCacheMiddleware)
     # Added last, so it is the outermost middleware and times every request.
     api.add_middleware(RequestIdMiddleware)
 
