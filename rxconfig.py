@@ -2,9 +2,13 @@
 
 import reflex as rx
 from reflex_base.plugins.sitemap import SitemapPlugin
-from reflex_components_radix.plugin import RadixThemesPlugin
 
 from sky_readers.core.settings import get_settings
+from sky_readers.ui.bundle import (
+    IconChunkPlugin,
+    RoutePreloadPlugin,
+    StoreThemePlugin,
+)
 
 settings = get_settings()
 
@@ -17,6 +21,8 @@ config = rx.Config(
     show_built_with_reflex=False,
     plugins=[
         SitemapPlugin(),
-        RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="medium")),
+        StoreThemePlugin(theme=rx.theme(accent_color="indigo", radius="medium")),
+        IconChunkPlugin(),
+        RoutePreloadPlugin(),
     ],
 )
