@@ -10,7 +10,10 @@ STAR_COLOUR = "#e0a12b"
 def rating_compact(rating: rx.Var[str], count: rx.Var[str]) -> rx.Component:
     """Show one star, the average and the number of ratings, for book cards."""
     return rx.hstack(
-        rx.icon("star", size=14, color=STAR_COLOUR, fill=STAR_COLOUR),
+        # SVG attributes rather than style props: cards repeat this many times.
+        rx.icon(
+            "star", size=14, custom_attrs={"color": STAR_COLOUR, "fill": STAR_COLOUR}
+        ),
         rx.text(rating, size="1", weight="medium"),
         rx.text("(", count, ")", size="1", color_scheme="gray"),
         spacing="1",

@@ -52,7 +52,9 @@ def _hero() -> rx.Component:
     )
 
 
-def _shelf(title: str, anchor: str, cards, *, eager: bool = False) -> rx.Component:
+def _shelf(
+    title: str, anchor: str, cards, *, eager: bool = False, below_fold: bool = False
+) -> rx.Component:
     return rx.box(
         rx.heading(
             title,
@@ -65,6 +67,8 @@ def _shelf(title: str, anchor: str, cards, *, eager: bool = False) -> rx.Compone
         id=anchor,
         margin_bottom="40px",
         scroll_margin_top="96px",
+        # Laid out only when scrolled near; see assets/store.css.
+        class_name="below-fold" if below_fold else None,
     )
 
 
@@ -112,6 +116,7 @@ def _categories() -> rx.Component:
         ),
         id="categories",
         scroll_margin_top="96px",
+        class_name="below-fold",
     )
 
 
@@ -135,7 +140,7 @@ def home_page() -> rx.Component:
             ),
         ),
         _shelf("Readers' favourites", "featured", HomeState.featured, eager=True),
-        _shelf("Best rated", "best-rated", HomeState.best_rated),
-        _shelf("New arrivals", "new-arrivals", HomeState.new_arrivals),
+        _shelf("Best rated", "best-rated", HomeState.best_rated, below_fold=True),
+        _shelf("New arrivals", "new-arrivals", HomeState.new_arrivals, below_fold=True),
         _categories(),
     )
