@@ -35,8 +35,10 @@ def book_card(
 
 def _card_link(card: rx.Var[BookCard], eager: rx.Var[bool] | bool) -> rx.Component:
     # The add button sits outside the link, since a button inside a link is invalid.
+    # The texts are plain elements set in the theme's type scale, not Radix text and
+    # flex components, because a list renders them a few hundred times.
     return rx.link(
-        rx.flex(
+        rx.el.div(
             rx.el.div(
                 cover_image(card.cover_path, card.title, eager=eager),
                 rx.cond(
@@ -51,25 +53,14 @@ def _card_link(card: rx.Var[BookCard], eager: rx.Var[bool] | bool) -> rx.Compone
                 ),
                 class_name="book-card-cover",
             ),
-            rx.text(card.title, size="2", weight="bold", class_name="book-card-title"),
-            rx.text(
-                card.author_line,
-                size="1",
-                color_scheme="gray",
-                class_name="book-card-author",
-            ),
-            rx.flex(
-                rx.text(
-                    card.price, size="2", weight="bold", class_name="book-card-price"
-                ),
+            rx.el.p(card.title, class_name="book-card-title"),
+            rx.el.p(card.author_line, class_name="book-card-author"),
+            rx.el.div(
+                rx.el.p(card.price, class_name="book-card-price"),
                 rating_compact(card.rating, card.rating_count),
-                justify="between",
-                align="center",
-                spacing="2",
-                wrap="wrap",
+                class_name="book-card-meta",
             ),
-            direction="column",
-            spacing="1",
+            class_name="book-card-body",
         ),
         href=card.href,
         underline="none",
