@@ -12,6 +12,16 @@ from sky_readers.ui.bundle import (
 
 settings = get_settings()
 
+# Without Redis one process serves every tab, so its page state can stay in memory.
+# Reflex's default keeps a pickled copy of each tab's state in files as well, which
+# only a development server reloading its code needs. With REFLEX_REDIS_URL set,
+# Reflex picks Redis itself.
+state_manager = (
+    {}
+    if settings.reflex_redis_url.get_secret_value()
+    else {"state_manager_mode": "memory"}
+)
+
 config = rx.Config(
     app_name="sky_readers",
     db_url=settings.database_url,
@@ -25,4 +35,5 @@ config = rx.Config(
         IconChunkPlugin(),
         RoutePreloadPlugin(),
     ],
+    **state_manager,
 )
