@@ -78,17 +78,13 @@ def test_register_loader_refuses_yielding_handler():
 
 
 def test_same_handlers_get_same_key():
-    """Test that the key depends only on the handlers, their order and the flag."""
+    """Test that the key depends only on the handlers and their order."""
     first = register_loader([AuthState.load_user, NavState.load_menu])
     again = register_loader([AuthState.load_user, NavState.load_menu])
     reversed_order = register_loader([NavState.load_menu, AuthState.load_user])
-    last = register_loader(
-        [AuthState.load_user, NavState.load_menu], completes_page=True
-    )
 
     assert first == again
     assert first != reversed_order
-    assert first != last
 
 
 async def test_load_fills_page_and_header_states(engine, fantasy):
@@ -111,29 +107,6 @@ async def test_load_fills_page_and_header_states(engine, fantasy):
     assert substate(root, AuthState).logged_in is False
     assert substate(root, CartState).count == 0
     assert substate(root, WishlistState).wished_ids == []
-
-
-async def test_last_loader_marks_page_hydrated(engine, fantasy):
-    """Test that a loader with no event after it sets the flag in its own delta."""
-    root = root_for("/categories/fantasy")
-    root.is_hydrated = False
-    loader = substate(root, PageLoadState)
-
-    await loader.load(_key(page_on_load(CategoryPageState.load)))
-
-    assert root.is_hydrated is True
-
-
-async def test_loader_before_yielding_handler_leaves_hydration(engine):
-    """Test that a loader followed by a generator handler leaves the flag to Reflex."""
-    on_load = page_loader([AuthState.require_admin, AdminGoogleImportState.load])
-    root = root_for("/admin/import/google")
-    root.is_hydrated = False
-    loader = substate(root, PageLoadState)
-
-    await loader.load(on_load[0].args[0][1]._var_value)
-
-    assert root.is_hydrated is False
 
 
 async def test_load_returns_the_guard_redirect(engine):

@@ -6,14 +6,11 @@ with a guard, its own loads and the header's four would pay that six times, and 
 browser would render after each delta. `page_loader` registers a page's handlers
 under a key, and `PageLoadState.load(key)` runs them in order within one event.
 Handlers that yield run as events of their own after it, so the deltas they send
-between steps still reach the page as they happen. A loader that is the page's last
-on_load event also marks the page hydrated, which Reflex would otherwise do in one
-more event, so the content and the flag that reveals it arrive together.
+between steps still reach the page as they happen.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import inspect
 import logging
@@ -24,18 +21,8 @@ from reflex_base.event import EventHandler, EventSpec
 
 logger = logging.getLogger(__name__)
 
-
-@dataclasses.dataclass(frozen=True)
-class PageLoader:
-    """The handlers that one event runs for a page, in order."""
-
-    handlers: tuple[EventHandler, ...]
-    # True when no on_load event follows, so the loader may mark the page hydrated.
-    completes_page: bool
-
-
-# Loaders by key, filled when the pages are registered at start-up.
-_LOADERS: dict[str, PageLoader] = {}
+# Handler lists by key, filled when the pages are registered at start-up.
+_LOADERS: dict[str, tuple[EventHandler, ...]] = {}
 # Shown when a handler of the page failed; the server log has the traceback.
 LOAD_ERROR_MESSAGE = "Part of this page did not load. Reload the page to try again."
 
@@ -52,17 +39,11 @@ def yields_steps(handler: EventHandler) -> bool:
     )
 
 
-def register_loader(
-    handlers: Sequence[EventHandler], *, completes_page: bool = False
-) -> str:
+def register_loader(handlers: Sequence[EventHandler]) -> str:
     """Register handlers to run as one event and return the key that names them.
 
-    The key is a digest of the handler names and the flag, so the same loader always
-    gets the same key and the browser never sends the names themselves.
-
-    Args:
-        handlers: The handlers, in the order they run.
-        completes_page: True when no other on_load event follows this one.
+    The key is a digest of the handler names, so the same list always gets the same
+    key and the browser never sends the names themselves.
 
     Raises:
         ValueError: A handler yields; such handlers must run as their own event.
@@ -72,16 +53,14 @@ def register_loader(
             msg = f"{handler_name(handler)} yields, so it cannot join a page loader"
             raise ValueError(msg)
     names = "\n".join(handler_name(handler) for handler in handlers)
-    digest = hashlib.sha256(f"{names}\n{completes_page}".encode())
-    key = digest.hexdigest()[:16]
-    _LOADERS[key] = PageLoader(tuple(handlers), completes_page)
+    key = hashlib.sha256(names.encode()).hexdigest()[:16]
+    _LOADERS[key] = tuple(handlers)
     return key
 
 
 def loader_handlers(key: str) -> tuple[EventHandler, ...]:
     """Return the handlers registered under a key, or none for an unknown key."""
-    loader = _LOADERS.get(key)
-    return loader.handlers if loader else ()
+    return _LOADERS.get(key, ())
 
 
 def handlers_of(on_load: Sequence[EventHandler | EventSpec]) -> list[EventHandler]:
@@ -116,8 +95,7 @@ def page_loader(handlers: Sequence[EventHandler]) -> list:
     stepped = [handler for handler in handlers if yields_steps(handler)]
     events: list = []
     if plain:
-        key = register_loader(plain, completes_page=not stepped)
-        events.append(PageLoadState.load(key))
+        events.append(PageLoadState.load(register_loader(plain)))
     return [*events, *stepped]
 
 
@@ -132,13 +110,13 @@ class PageLoadState(rx.State):
         event of its own, and the page shows a short error message. The events the
         handlers return, such as a redirect from a guard, follow in order.
         """
-        loader = _LOADERS.get(key)
-        if loader is None:
+        handlers = loader_handlers(key)
+        if not handlers:
             logger.warning("No page loader is registered under %r", key)
             return None
         follow_ups: list[EventSpec | EventHandler] = []
         failed = False
-        for handler in loader.handlers:
+        for handler in handlers:
             try:
                 state = await self.get_state(handler.state)
                 result = handler.fn(state)
@@ -154,8 +132,4 @@ class PageLoadState(rx.State):
                 follow_ups.append(result)
         if failed:
             follow_ups.append(rx.toast.error(LOAD_ERROR_MESSAGE, id="page-load-error"))
-        if loader.completes_page:
-            # Reflex sets the same flag in its next event; setting it here sends it
-            # in this delta, with the content it reveals.
-            self.is_hydrated = True
         return follow_ups or None
