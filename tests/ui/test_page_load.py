@@ -10,7 +10,7 @@ from sky_readers.ui.states import catalog
 from sky_readers.ui.states.admin_google_import import AdminGoogleImportState
 from sky_readers.ui.states.auth import AuthState
 from sky_readers.ui.states.cart import CartState
-from sky_readers.ui.states.catalog import CategoryPageState, NavState
+from sky_readers.ui.states.catalog import CategoryPageState, HomeState, NavState
 from sky_readers.ui.states.page_load import (
     LOAD_ERROR_MESSAGE,
     PageLoadState,
@@ -60,6 +60,15 @@ def test_page_on_load_single_event():
         "load_badge",
         "load_ids",
     ]
+
+
+def test_below_fold_handlers_second_event():
+    """Test that below-the-fold handlers run as a loader event after the first."""
+    on_load = page_on_load(CategoryPageState.load, below_fold=[HomeState.load_more])
+
+    assert len(on_load) == 2
+    assert handlers_of(on_load[1:]) == [HomeState.load_more]
+    assert handlers_of(on_load)[-1] is HomeState.load_more
 
 
 def test_yielding_handler_own_event():

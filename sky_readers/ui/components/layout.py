@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import reflex as rx
 
 from sky_readers.core.settings import get_settings
@@ -23,7 +25,7 @@ CONTENT_MAX_WIDTH = "1200px"
 DATA_LICENCE_URL = "https://creativecommons.org/licenses/by-sa/4.0/"
 
 
-def page_on_load(*handlers) -> list:
+def page_on_load(*handlers, below_fold: Sequence = ()) -> list:
     """List the on_load events of a page: the login check, its own, then the header's.
 
     The header and the confirmation banner need to know who is logged in on every
@@ -32,13 +34,19 @@ def page_on_load(*handlers) -> list:
     CartState.load_badge fills the header's cart badge, and WishlistState.load_ids
     the wishlist hearts that book cards show. All of them run as one event (see
     `page_loader`), so the page's content and its header arrive in one delta.
+
+    Args:
+        *handlers: The page's own on_load handlers.
+        below_fold: Handlers of content below the first screen. They run as a second
+            event, so the browser renders the first screen and requests its images
+            while that content is still on its way.
     """
     auth_state = AuthState.get_full_name()
     checks_login = any(
         getattr(handler, "state_full_name", None) == auth_state for handler in handlers
     )
     login_check = [] if checks_login else [AuthState.load_user]
-    return page_loader(
+    first_screen = page_loader(
         [
             *login_check,
             *handlers,
@@ -47,6 +55,7 @@ def page_on_load(*handlers) -> list:
             WishlistState.load_ids,
         ]
     )
+    return first_screen + (page_loader(below_fold) if below_fold else [])
 
 
 def _logo() -> rx.Component:

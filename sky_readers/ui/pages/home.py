@@ -55,6 +55,7 @@ def _hero() -> rx.Component:
 def _shelf(
     title: str, anchor: str, cards, *, eager: bool = False, below_fold: bool = False
 ) -> rx.Component:
+    loaded = HomeState.more_loaded if below_fold else HomeState.loaded
     return rx.box(
         rx.heading(
             title,
@@ -63,7 +64,7 @@ def _shelf(
             margin_bottom="16px",
             font_family="Georgia, 'Times New Roman', serif",
         ),
-        rx.cond(HomeState.loaded, book_shelf(cards, eager=eager), grid_placeholder(6)),
+        rx.cond(loaded, book_shelf(cards, eager=eager), grid_placeholder(6)),
         id=anchor,
         margin_bottom="40px",
         scroll_margin_top="96px",
