@@ -5,9 +5,11 @@ of 127.0.0.1, with a fresh database holding the goodbooks-10k catalogue, and loa
 home page, the largest category and the most rated book in headless Chromium. For
 each page it records:
 
+- LCP: the largest contentful paint, the time until the page's largest element (on
+  these pages a book cover or a heading) is painted, from a buffered
+  PerformanceObserver read once the page is idle. The target applies to it;
 - books shown: milliseconds from navigation start until the first book link (or, on
   a book page, the book's title in the h1) is in the page, at the next frame;
-- LCP: the largest contentful paint, from a buffered PerformanceObserver;
 - HTTP bytes: transferSize of the navigation and every resource (0 when cached);
 - state complete: milliseconds from navigation start until the websocket delivered
   the delta in which Reflex marks the page hydrated, after its on_load handlers;
@@ -25,6 +27,7 @@ import argparse
 import contextlib
 import dataclasses
 import json
+import math
 import os
 import shutil
 import signal
@@ -63,7 +66,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-# Page loads should show their books within this many milliseconds.
+# The median largest contentful paint of each page, cold and warm, should come
+# within this many milliseconds.
 TARGET_MS = 1000
 # Seconds to wait for a page to show its books, and websocket silence that counts as
 # idle, in milliseconds.
@@ -115,14 +119,29 @@ OBSERVER_SCRIPT = """
 """
 
 # Reads the timing of the navigation and the bytes of every response, in the page.
+# The last LCP candidate comes from a new buffered observer after two frames, since
+# on a busy machine the page's own observer may not have been called back yet.
 METRICS_SCRIPT = """
-() => {
+async () => {
+  const frame = () => new Promise((done) => requestAnimationFrame(done));
+  await frame();
+  await frame();
+  const lcp = await new Promise((done) => {
+    const timer = setTimeout(() => done(window.__bench.lcp), 1000);
+    new PerformanceObserver((list, observer) => {
+      const entries = list.getEntries();
+      if (!entries.length) return;
+      clearTimeout(timer);
+      observer.disconnect();
+      done(entries[entries.length - 1].startTime);
+    }).observe({ type: "largest-contentful-paint", buffered: true });
+  });
   const [nav] = performance.getEntriesByType("navigation");
   const resources = performance.getEntriesByType("resource");
   return {
     shown: window.__bench.shown,
     state: window.__bench.state,
-    lcp: window.__bench.lcp,
+    lcp,
     ttfb: nav.responseStart - nav.startTime,
     http_bytes: resources.reduce((sum, r) => sum + r.transferSize, nav.transferSize),
     requests: resources.length + 1,
@@ -386,7 +405,8 @@ def load_page(context: BrowserContext, target: PageUnderTest) -> PageLoad:
     return PageLoad(
         shown_ms=figures["shown"],
         state_ms=figures["state"] if figures["state"] is not None else float("nan"),
-        lcp_ms=figures["lcp"] or 0.0,
+        # No LCP entry at all leaves the load without the target's figure.
+        lcp_ms=figures["lcp"] if figures["lcp"] else float("nan"),
         ttfb_ms=figures["ttfb"],
         http_bytes=int(figures["http_bytes"]),
         state_bytes=received["bytes"],
@@ -420,7 +440,22 @@ def measure(
 
 
 def _median(loads: list[PageLoad], field: str) -> float:
-    return statistics.median(getattr(load, field) for load in loads)
+    values = [getattr(load, field) for load in loads]
+    values = [value for value in values if not math.isnan(value)]
+    return statistics.median(values) if values else float("nan")
+
+
+def _missing_lcp(loads: list[PageLoad]) -> int:
+    return sum(1 for load in loads if math.isnan(load.lcp_ms))
+
+
+def meets_target(loads: list[PageLoad]) -> bool:
+    """Tell whether the median LCP of the loads is under the target.
+
+    A load without an LCP entry counts as missing the target, so the median of the
+    others cannot hide it.
+    """
+    return _missing_lcp(loads) == 0 and _median(loads, "lcp_ms") < TARGET_MS
 
 
 def render(
@@ -434,25 +469,29 @@ def render(
     lines = [
         setup,
         "",
-        f"Medians of {runs} loads per row. Books shown and LCP count from navigation "
-        f"start; the target is {TARGET_MS} ms until the books are shown.",
+        f"Medians of {runs} loads per row; times count from navigation start. The "
+        f"target is a median LCP (largest contentful paint) under {TARGET_MS} ms for "
+        "every page, cold and warm; the other columns are for reference.",
         "",
-        "| page | cache | books shown (ms) | LCP (ms) | TTFB (ms) "
+        "| page | cache | LCP (ms) | books shown (ms) | TTFB (ms) "
         "| state complete (ms) | HTTP (KiB) | requests | state via websocket (KiB) "
-        "| target met |",
+        f"| LCP under {TARGET_MS} ms |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for label, by_cache in results.items():
         for cache, loads in by_cache.items():
-            shown = _median(loads, "shown_ms")
+            verdict = "yes" if meets_target(loads) else "no"
+            if missing := _missing_lcp(loads):
+                verdict += f" (no LCP in {missing} loads)"
             lines.append(
-                f"| {label} `{paths[label]}` | {cache} | {shown:.0f} "
-                f"| {_median(loads, 'lcp_ms'):.0f} | {_median(loads, 'ttfb_ms'):.0f} "
+                f"| {label} `{paths[label]}` | {cache} "
+                f"| {_median(loads, 'lcp_ms'):.0f} | {_median(loads, 'shown_ms'):.0f} "
+                f"| {_median(loads, 'ttfb_ms'):.0f} "
                 f"| {_median(loads, 'state_ms'):.0f} "
                 f"| {_median(loads, 'http_bytes') / 1024:.1f} "
                 f"| {_median(loads, 'requests'):.0f} "
                 f"| {_median(loads, 'state_bytes') / 1024:.1f} "
-                f"| {'yes' if shown < TARGET_MS else 'no'} |"
+                f"| {verdict} |"
             )
     return "\n".join(lines)
 
@@ -503,10 +542,18 @@ def main(argv: list[str] | None = None) -> int:
             browser = playwright.chromium.launch(
                 executable_path=CHROMIUM, args=CHROMIUM_ARGS
             )
+            load_before = os.getloadavg()[0]
             results = measure(browser, base_url, pages, args.runs)
+            load_after = os.getloadavg()[0]
             browser.close()
 
     body = render(results, pages, args.runs, setup)
+    met = all(meets_target(loads) for by in results.values() for loads in by.values())
+    body += (
+        f"\n\nTarget met on every page, cold and warm: {'yes' if met else 'no'}. "
+        f"One-minute load average: {load_before:.1f} before the loads, "
+        f"{load_after:.1f} after (other processes share the machine)."
+    )
     print(body)
     if not args.no_write:
         print(f"Wrote {write_section('Page load', body)}")

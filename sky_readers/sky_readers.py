@@ -25,7 +25,14 @@ from sky_readers.wishlist.schedule import restock_job
 configure_logging()
 get_settings().check_production_safety()
 
-app = rx.App(api_transformer=create_api())
+app = rx.App(
+    api_transformer=create_api(),
+    # store.css styles the book cards, which lists repeat too often for style props.
+    stylesheets=["/store.css"],
+    # The store reads left to right. Left unset, the toast area reads the page's
+    # computed direction at each render, which recomputes every style on the page.
+    toaster=rx.toast.provider(dir="ltr"),
+)
 app.register_lifespan_task(startup_lifespan)
 
 register_store_pages(app)

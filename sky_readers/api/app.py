@@ -10,7 +10,7 @@ from sky_readers import __version__
 from sky_readers.accounts.errors import AuthenticationError, EmailNotConfirmedError
 from sky_readers.api.cart_cookie import VisitorCartCookieMiddleware
 from sky_readers.api.json_text import JsonTextMiddleware
-from sky_readers.api.middleware import RequestIdMiddleware
+from sky_readers.api.middleware import HashedAssetCacheMiddleware, RequestIdMiddleware
 from sky_readers.api.routes import (
     accounts,
     admin_outbox,
@@ -74,6 +74,7 @@ def create_api() -> FastAPI:
     orders.register_error_handlers(api)
     api.add_middleware(VisitorCartCookieMiddleware)
     api.add_middleware(JsonTextMiddleware)
+    api.add_middleware(HashedAssetCacheMiddleware)
     # Added last, so it is the outermost middleware and times every request.
     api.add_middleware(RequestIdMiddleware)
 

@@ -104,3 +104,45 @@ class RequestIdMiddleware:
                 },
             )
             request_id_var.reset(token)
+
+
+# Files of the frontend build whose names carry a hash of their content, such as
+# /assets/entry.client-CCWdYbG9.js: a new build gives changed files new names.
+_HASHED_ASSET = re.compile(r"^/assets/[^/]+-[A-Za-z0-9_-]{8,}\.[A-Za-z0-9]+$")
+IMMUTABLE_CACHE = b"public, max-age=31536000, immutable"
+
+
+class HashedAssetCacheMiddleware:
+    """Let browsers cache the frontend's hashed files for a year without revalidating.
+
+    The static file server sends them with an ETag only, so a returning browser
+    derives a freshness from Last-Modified and soon revalidates each of the dozens
+    of files a page loads. A name that changes with the content makes the long
+    lifetime safe.
+    """
+
+    def __init__(self, app: Any) -> None:
+        """Wrap an ASGI app."""
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """Add Cache-Control to successful responses for hashed build files."""
+        if scope["type"] != "http" or not _HASHED_ASSET.match(scope.get("path", "")):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_cache(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start" and message["status"] in (
+                200,
+                304,
+            ):
+                headers = [
+                    (name, value)
+                    for name, value in message.get("headers", [])
+                    if name.lower() != b"cache-control"
+                ]
+                headers.append((b"cache-control", IMMUTABLE_CACHE))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_cache)

@@ -18,6 +18,7 @@ from sky_readers.core.types import utcnow
 from sky_readers.ui.components.layout import page_on_load
 from sky_readers.ui.states.account import ConfirmState, LoginState, SignupState
 from sky_readers.ui.states.auth import AuthState, admin_user, parse_cookie_header
+from sky_readers.ui.states.page_load import handlers_of
 from tests.accounts.helpers import (
     PASSWORD,
     latest_token,
@@ -174,8 +175,8 @@ def test_signup_state_shows_conflict_message(engine):
     assert state.form_error == "Send the form again."
 
 
-def _on_load_names(handlers) -> list[str]:
-    return [handler.fn.__name__ for handler in handlers]
+def _on_load_names(on_load) -> list[str]:
+    return [handler.fn.__name__ for handler in handlers_of(on_load)]
 
 
 def test_every_page_looks_up_the_user():

@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from sky_readers.api.app import create_api
+from sky_readers.catalog import queries
 from sky_readers.catalog.covers import cover_version
 from sky_readers.core.settings import get_settings
 from tests.catalog.builders import add_author, add_book, add_category
@@ -210,3 +211,42 @@ def test_cover_svg_non_integer_is_422(client, engine):
 
     assert response.status_code == 422
     assert list(response.json()["errors"]) == ["book_id"]
+
+
+def test_cover_svg_same_version_cached(client, session, monkeypatch):
+    """Test that a cover drawn for the version in its URL is sent again unread."""
+    book = add_book(session, "Kept Cover", authors=[add_author(session, "Ann Cache")])
+    session.commit()
+    url = f"/api/covers/{book.id}.svg?v={cover_version('Kept Cover', ['Ann Cache'])}"
+    first = client.get(url)
+
+    def no_reads(*args, **kwargs):
+        msg = "the database was read"
+        raise AssertionError(msg)
+
+    monkeypatch.setattr(queries, "get_cover_label", no_reads)
+    again = client.get(url)
+
+    assert again.status_code == 200
+    assert again.text == first.text
+    assert again.headers["etag"] == first.headers["etag"]
+
+
+def test_cover_svg_new_version_redraws(client, session):
+    """Test that a renamed book's new cover URL gets the new title, not the old one."""
+    book = add_book(session, "Old Name", authors=[add_author(session, "Ann Cache")])
+    session.commit()
+    client.get(
+        f"/api/covers/{book.id}.svg?v={cover_version('Old Name', ['Ann Cache'])}"
+    )
+    book.title = "New Name"
+    session.add(book)
+    session.commit()
+
+    response = client.get(
+        f"/api/covers/{book.id}.svg?v={cover_version('New Name', ['Ann Cache'])}"
+    )
+
+    assert "New Name" in response.text
+    assert "Old Name" not in response.text
+    assert response.headers["etag"] == f'"{cover_version("New Name", ["Ann Cache"])}"'

@@ -6,11 +6,10 @@ import reflex as rx
 from reflex.istate.data import RouterData
 
 
-def state_for(state_class, url: str, cookie: str = ""):
-    """Build a state of the given class as Reflex would for a browser on `url`.
+def root_for(url: str, cookie: str = "") -> rx.State:
+    """Build the whole state tree of a browser tab on `url`, as Reflex would.
 
     Args:
-        state_class: The rx.State subclass to return.
         url: Path and query string of the page.
         cookie: Cookie header of the websocket request, as the session guard reads it.
     """
@@ -27,4 +26,20 @@ def state_for(state_class, url: str, cookie: str = ""):
             "query": dict(part.split("=", 1) for part in query.split("&") if part),
         }
     )
+    return root
+
+
+def substate(root: rx.State, state_class):
+    """Return the instance of `state_class` in a tab's state tree."""
     return root.get_substate(state_class.get_full_name().split("."))
+
+
+def state_for(state_class, url: str, cookie: str = ""):
+    """Build a state of the given class as Reflex would for a browser on `url`.
+
+    Args:
+        state_class: The rx.State subclass to return.
+        url: Path and query string of the page.
+        cookie: Cookie header of the websocket request, as the session guard reads it.
+    """
+    return substate(root_for(url, cookie), state_class)

@@ -210,12 +210,30 @@ def test_book_load_unknown_not_found(engine, raw_id):
     assert state.loaded is True
 
 
-def test_home_load_fills_shelves(engine, shelf):
-    """Test that the home state fills its shelves and category tiles."""
+def test_home_load_fills_first_shelf(engine, session, shelf):
+    """Test that the home state's first load fills only the first screen's shelf."""
+    for book in shelf:
+        book.stock_on_hand = 3
+        session.add(book)
+    session.commit()
     state = _state(states.HomeState, "/")
 
     state.load()
 
+    assert state.loaded is True
+    assert len(state.featured) == states.HOME_SHELF_SIZE
+    assert state.more_loaded is False
+    assert state.best_rated == []
+    assert state.categories == []
+
+
+def test_home_load_more_fills_other_shelves(engine, shelf):
+    """Test that the second load fills the shelves and tiles below the fold."""
+    state = _state(states.HomeState, "/")
+
+    state.load_more()
+
+    assert state.more_loaded is True
     assert len(state.best_rated) == states.HOME_SHELF_SIZE
     assert len(state.new_arrivals) == states.HOME_SHELF_SIZE
     assert [(t.name, t.book_count) for t in state.categories] == [
@@ -226,15 +244,15 @@ def test_home_load_fills_shelves(engine, shelf):
 def test_home_load_reuses_lists_until_cleared(engine, session, shelf):
     """Test that the home shelves are reused across visitors until the cache clears."""
     first = _state(states.HomeState, "/")
-    first.load()
+    first.load_more()
     add_book(session, "Brand New", categories=[], created_at=None)
     session.commit()
 
     cached = _state(states.HomeState, "/")
-    cached.load()
+    cached.load_more()
     states.clear_shared_lists()
     fresh = _state(states.HomeState, "/")
-    fresh.load()
+    fresh.load_more()
 
     assert "Brand New" not in [card.title for card in cached.new_arrivals]
     assert "Brand New" in [card.title for card in fresh.new_arrivals]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+
+from cachetools import LRUCache
 from fastapi import APIRouter, Response
+from starlette.concurrency import run_in_threadpool
 
 from sky_readers.api.deps import RowIdPath
 from sky_readers.api.routes.book_cards import rating_public, summary_card
@@ -27,6 +31,12 @@ router = APIRouter(prefix="/api", tags=["catalog"])
 COVER_CACHE_CONTROL = "public, max-age=31536000, immutable"
 # An SVG opened on its own is a document: allow no scripts, only its inline styles.
 COVER_CSP = "default-src 'none'; style-src 'unsafe-inline'"
+# Drawn placeholders kept per process, by book id, with the version of their text.
+# A list page requests two dozen covers at once. Each drawing takes about 1.3 kB.
+COVER_CACHE_SIZE = 4096
+
+_drawn_covers: LRUCache = LRUCache(maxsize=COVER_CACHE_SIZE)
+_drawn_covers_lock = threading.Lock()
 
 
 @router.get("/categories", response_model=list[CategoryPublic])
@@ -94,17 +104,39 @@ def get_book(book_id: RowIdPath) -> BookPublic:
         404: {"description": "No book has this id."},
     },
 )
-def get_cover(book_id: RowIdPath) -> Response:
-    """Draw the placeholder cover of a book as SVG."""
-    with session_scope() as session:
-        title, authors = queries.get_cover_label(session, book_id)
+async def get_cover(book_id: RowIdPath, v: str | None = None) -> Response:
+    """Draw the placeholder cover of a book as SVG.
+
+    The `v` of the cover's URL is the version of the text printed on it. When this
+    process drew that version already, it sends the drawing again without reading
+    the book. Any other request reads the book and draws it anew.
+    """
+    with _drawn_covers_lock:
+        drawn = _drawn_covers.get(book_id)
+    if drawn is None or v is None or drawn[0] != v:
+        drawn = await run_in_threadpool(_draw_cover, book_id)
+    version, svg = drawn
     return Response(
-        content=render_cover_svg(book_id, title, authors),
+        content=svg,
         media_type="image/svg+xml",
         headers={
             "Cache-Control": COVER_CACHE_CONTROL,
-            "ETag": f'"{cover_version(title, authors)}"',
+            "ETag": f'"{version}"',
             "Content-Security-Policy": COVER_CSP,
             "X-Content-Type-Options": "nosniff",
         },
     )
+
+
+def _draw_cover(book_id: int) -> tuple[str, str]:
+    """Read a book's title and authors, draw its cover and keep the drawing.
+
+    Raises:
+        NotFoundError: No book has that id.
+    """
+    with session_scope() as session:
+        title, authors = queries.get_cover_label(session, book_id)
+    drawn = (cover_version(title, authors), render_cover_svg(book_id, title, authors))
+    with _drawn_covers_lock:
+        _drawn_covers[book_id] = drawn
+    return drawn

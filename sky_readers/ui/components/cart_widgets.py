@@ -51,7 +51,7 @@ def add_to_cart_button(
         disabled=~in_stock,
         size="1",
         variant="soft",
-        width="100%",
+        # Full width, from assets/store.css.
         class_name="add-to-cart",
         **props,
     )

@@ -49,6 +49,8 @@ def cover_image(
     else:
         loading = "eager" if eager else "lazy"
         priority = "high" if eager else "auto"
+    if width != "100%":
+        props["style"] = {"width": width, **props.get("style", {})}
     return rx.image(
         src=backend_origin + cover_path,
         alt=rx.Var.create("Cover of ") + title,
@@ -61,16 +63,7 @@ def cover_image(
         },
         loading=loading,
         decoding="async",
-        style={
-            "width": width,
-            "height": "auto",
-            "aspectRatio": f"{COVER_WIDTH} / {COVER_HEIGHT}",
-            "objectFit": "cover",
-            "display": "block",
-            "borderRadius": "4px",
-            "boxShadow": "0 1px 2px rgba(60, 40, 20, 0.18), "
-            "0 6px 16px rgba(60, 40, 20, 0.12)",
-            "background": "#e9e1d3",
-        },
+        # Sized and shaded by assets/store.css.
+        class_name="book-cover",
         **props,
     )

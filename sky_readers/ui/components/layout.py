@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import reflex as rx
 
 from sky_readers.core.settings import get_settings
@@ -11,6 +13,7 @@ from sky_readers.ui.components.search_box import search_box
 from sky_readers.ui.states.auth import AuthState
 from sky_readers.ui.states.cart import CartState
 from sky_readers.ui.states.catalog import NavState
+from sky_readers.ui.states.page_load import page_loader
 from sky_readers.ui.states.wishlist import WishlistState
 from sky_readers.ui.styles import TYPED_TEXT
 
@@ -23,27 +26,37 @@ CONTENT_MAX_WIDTH = "1200px"
 DATA_LICENCE_URL = "https://creativecommons.org/licenses/by-sa/4.0/"
 
 
-def page_on_load(*handlers) -> list:
+def page_on_load(*handlers, below_fold: Sequence = ()) -> list:
     """List the on_load events of a page: the login check, its own, then the header's.
 
     The header and the confirmation banner need to know who is logged in on every
     page. A page whose handlers include an AuthState guard, such as
     `AuthState.require_login`, already looks the user up, so none is added.
     CartState.load_badge fills the header's cart badge, and WishlistState.load_ids
-    the wishlist hearts that book cards show.
+    the wishlist hearts that book cards show. All of them run as one event (see
+    `page_loader`), so the page's content and its header arrive in one delta.
+
+    Args:
+        *handlers: The page's own on_load handlers.
+        below_fold: Handlers of content below the first screen. They run as a second
+            event, so the browser renders the first screen and requests its images
+            while that content is still on its way.
     """
     auth_state = AuthState.get_full_name()
     checks_login = any(
         getattr(handler, "state_full_name", None) == auth_state for handler in handlers
     )
     login_check = [] if checks_login else [AuthState.load_user]
-    return [
-        *login_check,
-        *handlers,
-        NavState.load_menu,
-        CartState.load_badge,
-        WishlistState.load_ids,
-    ]
+    first_screen = page_loader(
+        [
+            *login_check,
+            *handlers,
+            NavState.load_menu,
+            CartState.load_badge,
+            WishlistState.load_ids,
+        ]
+    )
+    return first_screen + (page_loader(below_fold) if below_fold else [])
 
 
 def _logo() -> rx.Component:

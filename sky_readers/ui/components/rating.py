@@ -8,13 +8,18 @@ STAR_COLOUR = "#e0a12b"
 
 
 def rating_compact(rating: rx.Var[str], count: rx.Var[str]) -> rx.Component:
-    """Show one star, the average and the number of ratings, for book cards."""
-    return rx.hstack(
-        rx.icon("star", size=14, color=STAR_COLOUR, fill=STAR_COLOUR),
-        rx.text(rating, size="1", weight="medium"),
-        rx.text("(", count, ")", size="1", color_scheme="gray"),
-        spacing="1",
-        align="center",
+    """Show one star, the average and the number of ratings, for book cards.
+
+    Plain elements styled by assets/store.css, since lists repeat the card.
+    """
+    return rx.el.div(
+        # SVG attributes rather than style props, for the same reason.
+        rx.icon(
+            "star", size=14, custom_attrs={"color": STAR_COLOUR, "fill": STAR_COLOUR}
+        ),
+        rx.el.span(rating, class_name="book-card-rating-value"),
+        rx.el.span("(", count, ")", class_name="book-card-rating-count"),
+        class_name="book-card-rating",
         aria_label=rx.Var.create("Rated ") + rating + " from " + count + " ratings",
     )
 

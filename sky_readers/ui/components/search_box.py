@@ -14,15 +14,19 @@ from sky_readers.ui.states.search import SuggestBoxState, SuggestionItem
 LIST_ID = "search-suggestions"
 
 
+def _suggestion_icon(name: str) -> rx.Component:
+    return rx.icon(name, size=16, color="var(--gray-10)", flex_shrink="0")
+
+
 def _suggestion(item: rx.Var[SuggestionItem]) -> rx.Component:
     return rx.el.li(
         rx.link(
             rx.hstack(
-                rx.icon(
-                    rx.cond(item.kind == "author", "user", "book"),
-                    size=16,
-                    color="var(--gray-10)",
-                    flex_shrink="0",
+                # Two fixed icons: an icon named by a var would ship every icon.
+                rx.cond(
+                    item.kind == "author",
+                    _suggestion_icon("user"),
+                    _suggestion_icon("book"),
                 ),
                 rx.vstack(
                     rx.text(

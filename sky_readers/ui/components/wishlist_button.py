@@ -13,11 +13,14 @@ def wishlist_heart(book_id: rx.Var[int]) -> rx.Component:
     """Show a round heart button for a book card, filled when the book is wished for."""
     wished = WishlistState.wished_ids.contains(book_id)
     return rx.icon_button(
+        # SVG attributes rather than style props: cards repeat this many times.
         rx.icon(
             "heart",
             size=16,
-            color=HEART_COLOUR,
-            fill=rx.cond(wished, HEART_COLOUR, "none"),
+            custom_attrs={
+                "color": HEART_COLOUR,
+                "fill": rx.cond(wished, HEART_COLOUR, "none"),
+            },
         ),
         on_click=WishlistState.toggle(book_id),
         variant="surface",
@@ -27,8 +30,8 @@ def wishlist_heart(book_id: rx.Var[int]) -> rx.Component:
         type="button",
         aria_label=rx.cond(wished, "Remove from wishlist", "Add to wishlist"),
         aria_pressed=rx.cond(wished, "true", "false"),
+        # Its white backing is in assets/store.css.
         class_name="wishlist-heart",
-        background="rgba(255, 255, 255, 0.92)",
     )
 
 

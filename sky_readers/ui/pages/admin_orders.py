@@ -15,6 +15,7 @@ from sky_readers.ui.components.cover import backend_origin
 from sky_readers.ui.components.layout import not_found_message
 from sky_readers.ui.pages.cart import totals_box
 from sky_readers.ui.states.admin_orders import (
+    ACTIONS,
     LIST_ROUTE,
     STATUS_CHOICES,
     ActionView,
@@ -227,10 +228,18 @@ def _event(event: rx.Var[AdminEventView]) -> rx.Component:
     )
 
 
+def _action_icon(name: rx.Var[str]) -> rx.Component:
+    # One fixed icon per action: an icon named by a var would ship every icon.
+    names = sorted({spec.icon for spec in ACTIONS.values()})
+    return rx.match(
+        name, *[(icon, rx.icon(icon, size=16)) for icon in names], rx.fragment()
+    )
+
+
 def _action(action: rx.Var[ActionView]) -> rx.Component:
     state = AdminOrderDetailState
     return rx.button(
-        rx.icon(action.icon, size=16),
+        _action_icon(action.icon),
         action.label,
         color_scheme=action.colour,
         variant=rx.cond(action.colour == "red", "outline", "solid"),

@@ -52,7 +52,10 @@ def _hero() -> rx.Component:
     )
 
 
-def _shelf(title: str, anchor: str, cards, *, eager: bool = False) -> rx.Component:
+def _shelf(
+    title: str, anchor: str, cards, *, eager: bool = False, below_fold: bool = False
+) -> rx.Component:
+    loaded = HomeState.more_loaded if below_fold else HomeState.loaded
     return rx.box(
         rx.heading(
             title,
@@ -61,10 +64,12 @@ def _shelf(title: str, anchor: str, cards, *, eager: bool = False) -> rx.Compone
             margin_bottom="16px",
             font_family="Georgia, 'Times New Roman', serif",
         ),
-        rx.cond(HomeState.loaded, book_shelf(cards, eager=eager), grid_placeholder(6)),
+        rx.cond(loaded, book_shelf(cards, eager=eager), grid_placeholder(6)),
         id=anchor,
         margin_bottom="40px",
         scroll_margin_top="96px",
+        # Laid out only when scrolled near; see assets/store.css.
+        class_name="below-fold" if below_fold else None,
     )
 
 
@@ -112,6 +117,7 @@ def _categories() -> rx.Component:
         ),
         id="categories",
         scroll_margin_top="96px",
+        class_name="below-fold",
     )
 
 
@@ -135,7 +141,7 @@ def home_page() -> rx.Component:
             ),
         ),
         _shelf("Readers' favourites", "featured", HomeState.featured, eager=True),
-        _shelf("Best rated", "best-rated", HomeState.best_rated),
-        _shelf("New arrivals", "new-arrivals", HomeState.new_arrivals),
+        _shelf("Best rated", "best-rated", HomeState.best_rated, below_fold=True),
+        _shelf("New arrivals", "new-arrivals", HomeState.new_arrivals, below_fold=True),
         _categories(),
     )

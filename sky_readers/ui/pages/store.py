@@ -33,7 +33,9 @@ def register_store_pages(app: rx.App) -> None:
         route="/",
         title=f"{STORE_NAME}: books for curious readers",
         description=DESCRIPTION,
-        on_load=page_on_load(HomeState.load, RecommendedState.load),
+        on_load=page_on_load(
+            HomeState.load, RecommendedState.load, below_fold=[HomeState.load_more]
+        ),
     )
     app.add_page(
         category_page,

@@ -234,7 +234,10 @@ class NavState(rx.State):
 class HomeState(rx.State):
     """Shelves of the home page."""
 
+    # The first shelf has arrived.
     loaded: bool = False
+    # The shelves and category tiles below the first screen have arrived.
+    more_loaded: bool = False
     featured: list[BookCard] = []
     best_rated: list[BookCard] = []
     new_arrivals: list[BookCard] = []
@@ -242,13 +245,19 @@ class HomeState(rx.State):
 
     @rx.event
     def load(self):
-        """Show the shelves and the category tiles, read at most a minute ago."""
-        featured, best, arrivals = _home_shelves()
+        """Show the first shelf, read at most a minute ago."""
+        featured, _, _ = _home_shelves()
         self.featured = list(featured)
+        self.loaded = True
+
+    @rx.event
+    def load_more(self):
+        """Show the shelves and category tiles below the first screen."""
+        _, best, arrivals = _home_shelves()
         self.best_rated = list(best)
         self.new_arrivals = list(arrivals)
         self.categories = list(_category_tiles())
-        self.loaded = True
+        self.more_loaded = True
 
 
 class BookListMixin(rx.State, mixin=True):
