@@ -176,7 +176,7 @@ def _account_links() -> rx.Component:
 
 def site_header() -> rx.Component:
     """Build the header: on a phone the menu and search box take a second row."""
-    return rx.box(
+    return rx.el.header(
         rx.flex(
             _logo(),
             rx.flex(
@@ -198,7 +198,6 @@ def site_header() -> rx.Component:
             padding=["10px 16px", "10px 16px", "12px 24px"],
             row_gap="10px",
         ),
-        as_="header",
         background="rgba(255, 255, 255, 0.96)",
         border_bottom=f"1px solid {HEADER_BORDER}",
         position="sticky",
@@ -209,7 +208,7 @@ def site_header() -> rx.Component:
 
 def site_footer() -> rx.Component:
     """Build the footer with the About link and the credit for the book data."""
-    return rx.box(
+    return rx.el.footer(
         rx.flex(
             rx.vstack(
                 rx.text(
@@ -245,7 +244,6 @@ def site_footer() -> rx.Component:
             margin="0 auto",
             padding="28px 24px",
         ),
-        as_="footer",
         background=FOOTER_BACKGROUND,
         border_top=f"1px solid {HEADER_BORDER}",
         margin_top="48px",
@@ -274,10 +272,9 @@ def page_layout(*children: rx.Component, **props) -> rx.Component:
             },
         ),
         site_header(),
-        rx.box(
+        rx.el.main(
             confirmation_banner(),
             *children,
-            as_="main",
             id="main",
             width="100%",
             max_width=CONTENT_MAX_WIDTH,
