@@ -421,7 +421,7 @@ def _run_buyers(
         r["started"] for r in results
     )
     total["client_cpu"] = sum(r["client_cpu"] for r in results)
-    # Each process sees every backend of the database; the latest reading counts.
+    # Each process reads every backend of the database, so the latest reading counts.
     backends: dict[int, float] = {}
     for r in results:
         for pid, value in r["backend_cpu"].items():

@@ -23,7 +23,7 @@ def is_row_id(value: Any) -> bool:
 
 
 def parse_row_id(text: str | None) -> int | None:
-    """Return the id written in `text` (ASCII digits only), or None when it holds no id a row can have."""
+    """Return the id written in `text` (ASCII digits only), or None when it contains no id a row can have."""
     text = (text or "").strip()
     if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ROW_ID)):
         return None

@@ -114,8 +114,8 @@ def _of_line_book(column: Column) -> Label:
     )
 
 
-# Empties the cart and returns what it held, so the order holds exactly the lines
-# removed. The book's fields come from subqueries, which SQLite allows in RETURNING.
+# Empties the cart and returns what it contained, so the order contains exactly the
+# lines removed. The book's fields come from subqueries, which SQLite allows in RETURNING.
 _TAKE_LINES = (
     _CART_ITEM.delete()
     .where(_CART_ITEM.c.cart_id == bindparam("p_cart"))

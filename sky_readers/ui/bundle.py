@@ -45,9 +45,9 @@ _PRELOAD_SCRIPT = (
 )
 
 # The Vite config anchor after which the icon group goes, and the group itself.
-# NOTE: an icon named by a var (Lucide's DynamicIcon) imports every icon module,
-# and this group would put all of them into the one file that every page loads, so
-# the pages name their icons with fixed strings and `check_icon_chunk` enforces it.
+# NOTE: An icon named by a var (Lucide's DynamicIcon) imports every icon module.
+# This group would then put all of them into the one file that every page loads, so
+# the pages name their icons with fixed strings, and `check_icon_chunk` enforces it.
 _GROUPS_ANCHOR = "groups: ["
 # Largest icon file, in bytes, before the build fails. The store's 60 or so icons
 # take about 20 kB; every Lucide icon together takes several hundred.
@@ -226,8 +226,8 @@ class StoreThemePlugin(RadixThemesPlugin):
 
     Reflex puts the packages that plugins name into `window.__reflex`, for
     components built at run time. The store builds none, and that entry imports the
-    whole Radix Themes library on every page, so this plugin names no package; the
-    components still name `@radix-ui/themes` themselves, which installs it.
+    whole Radix Themes library on every page. So this plugin names no package, and
+    the components still name `@radix-ui/themes` themselves, which installs it.
     """
 
     def get_frontend_dependencies(self, **context: Any) -> tuple[str, ...]:

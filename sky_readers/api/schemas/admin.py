@@ -14,7 +14,7 @@ from sky_readers.core.ids import MAX_ROW_ID
 
 def _whole_number_or_text(value: Any) -> Any:
     # Without this check pydantic would read true as 1 and store a stock of 1, and
-    # would answer 1.5 with two messages named after the members of the union.
+    # would reject 1.5 with two messages named after the members of the union.
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise PydanticCustomError(
             "whole_number",
